@@ -1,0 +1,75 @@
+"""Which page and campaign brought the homeowner: `host` and the `utm_*` values.
+
+Values come from the iframe URL (the loader fills them in), are checked against the widget's
+allowed origins, trimmed to the contract's limits in a way that keeps their meaning, and then
+carried, signed, inside the form token so they cannot be altered in transit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from app.leadapi import UTM_FIELDS
+from app.widgets import Widget, origin_of
+
+MAX_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class Attribution:
+    host: str | None = None
+    utm_source: str | None = None
+    utm_medium: str | None = None
+    utm_campaign: str | None = None
+    utm_term: str | None = None
+    utm_content: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {name: value for name, value in asdict(self).items() if value}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Attribution:
+        return cls(**{name: str(data[name]) for name in cls.__dataclass_fields__ if data.get(name)})
+
+
+def trim_url(url: str, limit: int = MAX_LENGTH) -> str:
+    """Fit a URL in `limit` characters: drop its fragment, then its query, before cutting it."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.fragment:
+        parts = parts._replace(fragment="")
+        url = urlunsplit(parts)
+    if len(url) > limit and parts.query:
+        url = urlunsplit(parts._replace(query=""))
+    return url[:limit]
+
+
+def trim_text(value: str, limit: int = MAX_LENGTH) -> str | None:
+    cleaned = "".join(ch for ch in value if ch.isprintable()).strip()
+    return cleaned[:limit].rstrip() or None
+
+
+def resolve_host(
+    claimed: str | None, referer: str | None, widget: Widget, own_origin: str | None
+) -> str | None:
+    """The page that framed the widget, when we can believe it; else the Referer's origin."""
+    trusted = {*widget.allowed_origins, *([own_origin] if own_origin else [])}
+    if claimed and origin_of(claimed) in trusted:
+        return trim_url(claimed)
+    referer_origin = origin_of(referer) if referer else None
+    if referer_origin and referer_origin in trusted and referer_origin != own_origin:
+        return referer_origin
+    return None
+
+
+def attribution_from_request(
+    params: Mapping[str, str],
+    referer: str | None,
+    widget: Widget,
+    own_origin: str | None,
+) -> Attribution:
+    utms = {name: trim_text(params.get(name, "")) for name in UTM_FIELDS}
+    host = resolve_host(params.get("host"), referer, widget, own_origin)
+    return Attribution(host=host, **utms)

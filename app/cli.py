@@ -1,0 +1,186 @@
+"""Operations from the command line.
+
+python -m app serve                 run the web service (HOST, PORT, WORKERS)
+python -m app worker                run only the delivery worker (set WORKER_IN_PROCESS=false
+                                    on the web instances when you do)
+python -m app list [--state S]      submissions: id, widget, time, state (no personal data)
+python -m app stats                 delivery statistics
+python -m app retry ID | --all-dead put dead submissions back in the queue
+python -m app retention             strip personal data older than RETENTION_DAYS
+python -m app erase EMAIL           erase one person's data (UK GDPR)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+
+import httpx
+
+from app.delivery import Delivery
+from app.leadapi import LeadApiClient, build_http_client
+from app.logs import configure_logging
+from app.settings import Settings, SettingsError, load_settings
+from app.store import STATES, Store
+from app.widgets import SANDBOX_BASE, load_widgets
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        load_widgets(settings)  # validate the whole configuration before doing anything
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
+    if args.command == "serve":
+        _serve(settings)
+        return
+    configure_logging(settings.log_level, settings.log_format)
+    handler: Callable[[Settings, argparse.Namespace], Awaitable[int]] = COMMANDS[args.command]
+    raise SystemExit(asyncio.run(handler(settings, args)))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m app",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the web service")
+    sub.add_parser("worker", help="run the delivery worker on its own")
+    listing = sub.add_parser("list", help="list submissions by state")
+    listing.add_argument("--state", choices=STATES)
+    listing.add_argument("--limit", type=int, default=50)
+    sub.add_parser("stats", help="delivery statistics")
+    retry = sub.add_parser("retry", help="retry dead submissions")
+    which = retry.add_mutually_exclusive_group(required=True)
+    which.add_argument("id", nargs="?")
+    which.add_argument("--all-dead", action="store_true")
+    sub.add_parser("retention", help="apply the retention period now")
+    erase = sub.add_parser("erase", help="erase a person's data by email address")
+    erase.add_argument("email")
+    return parser
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "app.asgi:app",
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
+        log_config=None,
+        server_header=False,
+    )
+
+
+async def _with_store(settings: Settings) -> Store:
+    store = Store.connect(settings.async_database_url, settings.signing_key)
+    await store.migrate()
+    return store
+
+
+async def _worker(settings: Settings, _: argparse.Namespace) -> int:
+    widgets = load_widgets(settings)
+    store = await _with_store(settings)
+    http = build_http_client(settings.leadpro_connect_timeout, settings.leadpro_read_timeout)
+    sandbox_http = None
+    if any(w.uses_sandbox for w in widgets.values()):
+        from app.sandbox.server import create_sandbox_app
+
+        sandbox_http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_sandbox_app()), base_url=SANDBOX_BASE
+        )
+    delivery = Delivery(
+        store, LeadApiClient(http, settings.leadpro_total_timeout, sandbox_http), widgets, settings
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await delivery.run_worker(stop)
+    finally:
+        await http.aclose()
+        if sandbox_http:
+            await sandbox_http.aclose()
+        await store.close()
+    return 0
+
+
+async def _list(settings: Settings, args: argparse.Namespace) -> int:
+    store = await _with_store(settings)
+    try:
+        rows = await store.list_by_state(args.state, args.limit)
+    finally:
+        await store.close()
+    print(f"{'id':<34}{'widget':<16}{'created (UTC)':<22}{'state':<11}attempts")
+    for row in rows:
+        print(
+            f"{row['id']:<34}{row['widget_id']:<16}"
+            f"{row['created_at']:%Y-%m-%d %H:%M:%S}   {row['state']:<11}{row['attempts']}"
+        )
+    return 0
+
+
+async def _stats(settings: Settings, _: argparse.Namespace) -> int:
+    store = await _with_store(settings)
+    try:
+        stats = await store.delivery_stats()
+    finally:
+        await store.close()
+    print(json.dumps(stats, indent=2))
+    return 0
+
+
+async def _retry(settings: Settings, args: argparse.Namespace) -> int:
+    store = await _with_store(settings)
+    try:
+        count = await store.retry_dead(None if args.all_dead else args.id)
+    finally:
+        await store.close()
+    print(f"{count} submission(s) queued for delivery")
+    return 0 if count or args.all_dead else 1
+
+
+async def _retention(settings: Settings, _: argparse.Namespace) -> int:
+    store = await _with_store(settings)
+    try:
+        count = await store.apply_retention(settings.retention_days)
+    finally:
+        await store.close()
+    print(
+        f"personal data removed from {count} submission(s) older than "
+        f"{settings.retention_days} days"
+    )
+    return 0
+
+
+async def _erase(settings: Settings, args: argparse.Namespace) -> int:
+    store = await _with_store(settings)
+    try:
+        count = await store.erase_email(args.email)
+    finally:
+        await store.close()
+    print(f"personal data erased from {count} submission(s)")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[int]]] = {
+    "worker": _worker,
+    "list": _list,
+    "stats": _stats,
+    "retry": _retry,
+    "retention": _retention,
+    "erase": _erase,
+}

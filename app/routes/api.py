@@ -1,0 +1,253 @@
+"""The JSON twin of the form: `POST /api/widgets/{widget}/valuations`.
+
+Same validation, storage and delivery as the form; only reading input and answering differ.
+Browsers may call it cross-origin only from the widget's allowed origins (CORS).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from app import metrics
+from app.attribution import Attribution, resolve_host, trim_text
+from app.deps import ServicesDep, WidgetDep
+from app.leadapi import UTM_FIELDS
+from app.pipeline import Result, submit
+from app.security import client_ip, own_origin
+from app.tokens import new_submission_id
+from app.validation import question_field, validate_answers
+from app.widgets import Widget
+
+router = APIRouter(prefix="/api/widgets/{widget_id}", tags=["valuations"])
+
+Short = Annotated[str, Field(max_length=2000)]
+
+
+class ValuationIn(BaseModel):
+    """A homeowner's answers. Field names are the Lead API's; the rules are the form's."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "vendor",
+                    "first_name": "Marla",
+                    "last_name": "Singer",
+                    "email": "marla@example.com",
+                    "phone": "07911 123456",
+                    "address": "123 Example Street, Derby",
+                    "postcode": "DE1 1JX",
+                    "property_type": "semi-detached",
+                    "property_bedrooms": 3,
+                    "gdpr_checkbox": True,
+                }
+            ]
+        },
+    )
+
+    submission_id: str | None = Field(
+        None,
+        pattern=r"^[0-9a-f]{32}$",
+        description="Idempotency key (32 hex digits). Sending the same id again returns the "
+        "first outcome and never creates a second lead.",
+    )
+    type: Literal["vendor", "landlord"] | None = Field(
+        None, description="vendor: sale estimate; landlord: rent estimate"
+    )
+    title: Short | None = None
+    first_name: Short | None = None
+    last_name: Short | None = None
+    email: Short | None = None
+    phone: Short | None = None
+    address: Short | None = None
+    postcode: Short | None = None
+    property_type: Literal["detached", "semi-detached", "terraced", "flat-maisonette"] | None = None
+    property_bedrooms: int | None = Field(None, ge=0, le=10, description="0 is a studio; 10 is 10+")
+    appointment_availability: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Slots like 2026-11-27/morning (morning, afternoon, evening; UK time)",
+    )
+    message: Short | None = None
+    questionnaire: dict[Annotated[str, Field(max_length=40)], Short] = Field(
+        default_factory=dict, description="The widget's own questions: question id → answer"
+    )
+    gdpr_checkbox: bool = False
+    host: Short | None = Field(None, description="Page the homeowner was on (allowed origins only)")
+    utm_source: Short | None = None
+    utm_medium: Short | None = None
+    utm_campaign: Short | None = None
+    utm_term: Short | None = None
+    utm_content: Short | None = None
+
+    def raw_answers(self) -> dict[str, str | list[str]]:
+        raw: dict[str, str | list[str]] = {
+            name: "" if value is None else str(value)
+            for name, value in self.model_dump(
+                exclude={"appointment_availability", "questionnaire", "gdpr_checkbox"}
+            ).items()
+        }
+        raw["appointment_availability"] = self.appointment_availability
+        raw["gdpr_checkbox"] = "yes" if self.gdpr_checkbox else ""
+        for question_id, answer in self.questionnaire.items():
+            raw[question_field(question_id)] = answer
+        return raw
+
+
+class EstimateOut(BaseModel):
+    kind: Literal["sale", "rent"]
+    minimum: int
+    average: int
+    maximum: int
+    currency: Literal["GBP"] = "GBP"
+    per: Literal["month"] | None = Field(None, description="rent is per calendar month")
+
+
+class ValuationOut(BaseModel):
+    submission_id: str
+    status: Literal["estimate", "no-estimate", "pending", "rejected", "dead"] = Field(
+        description="estimate: figures below; no-estimate: the agency will follow up; "
+        "pending: being delivered, poll result_url"
+    )
+    estimate: EstimateOut | None = None
+    result_url: str
+
+
+class ErrorOut(BaseModel):
+    message: str
+    errors: dict[str, str] = Field(default_factory=dict, description="field → what to do")
+
+
+def _cors_headers(request: Request, widget: Widget) -> dict[str, str]:
+    origin = request.headers.get("origin", "").rstrip("/").lower()
+    if origin and origin in widget.allowed_origins:
+        return {"access-control-allow-origin": origin, "vary": "Origin"}
+    return {"vary": "Origin"}
+
+
+def _cross_origin_refused(request: Request, widget: Widget, own: str) -> bool:
+    origin = request.headers.get("origin")
+    if not origin:
+        return False  # not a browser cross-origin call (server-to-server)
+    origin = origin.rstrip("/").lower()
+    return origin != own and origin not in widget.allowed_origins
+
+
+@router.options("/valuations", include_in_schema=False)
+async def preflight(request: Request, widget: WidgetDep) -> Response:
+    headers = _cors_headers(request, widget)
+    if "access-control-allow-origin" not in headers:
+        return Response(status_code=403, headers=headers)
+    headers.update(
+        {
+            "access-control-allow-methods": "POST",
+            "access-control-allow-headers": "content-type",
+            "access-control-max-age": "600",
+        }
+    )
+    return Response(status_code=204, headers=headers)
+
+
+@router.post(
+    "/valuations",
+    response_model=ValuationOut,
+    status_code=200,
+    responses={
+        202: {"model": ValuationOut, "description": "Stored; delivery still under way"},
+        403: {"model": ErrorOut, "description": "Cross-origin call from an origin not allowed"},
+        404: {"model": ErrorOut, "description": "Unknown widget"},
+        422: {"model": ErrorOut, "description": "The answers need correcting"},
+        429: {"model": ErrorOut, "description": "Too many requests"},
+    },
+    summary="Request an instant valuation",
+)
+async def create_valuation(
+    body: ValuationIn, request: Request, widget: WidgetDep, services: ServicesDep
+) -> Response:
+    own = own_origin(request, services.settings.public_url)
+    cors = _cors_headers(request, widget)
+    if _cross_origin_refused(request, widget, own):
+        metrics.REJECTS.labels("cross_site").inc()
+        return JSONResponse({"message": "Origin not allowed", "errors": {}}, 403, headers=cors)
+
+    outcome = validate_answers(body.raw_answers(), widget)
+    if not outcome.ok:
+        metrics.SUBMISSIONS.labels(widget.id, "invalid").inc()
+        metrics.REJECTS.labels("validation").inc()
+        return JSONResponse(
+            {"message": "There is a problem with the answers", "errors": outcome.errors},
+            422,
+            headers=cors,
+        )
+    assert outcome.answers is not None
+    submission_id = body.submission_id or new_submission_id()
+    if await services.store.get(submission_id) is None:
+        verdict = await services.limiter.hit(
+            widget.id, client_ip(request, services.settings.trusted_proxies)
+        )
+        if not verdict.allowed:
+            metrics.REJECTS.labels("rate_limit").inc()
+            return JSONResponse(
+                {"message": "Too many requests; try again later", "errors": {}},
+                429,
+                headers={**cors, "retry-after": str(verdict.retry_after)},
+            )
+    attribution = _attribution(body, request, widget, own)
+    result = await submit(
+        services.delivery,
+        widget,
+        outcome.answers,
+        attribution,
+        submission_id,
+        services.settings.submit_wait_seconds,
+    )
+    return _answer(request, services, widget, result, cors)
+
+
+def _attribution(body: ValuationIn, request: Request, widget: Widget, own: str) -> Attribution:
+    host = resolve_host(body.host, request.headers.get("referer"), widget, own)
+    utms = {name: trim_text(getattr(body, name) or "") for name in UTM_FIELDS}
+    return Attribution(host=host, **utms)
+
+
+def _answer(
+    request: Request, services: ServicesDep, widget: Widget, result: Result, cors: dict[str, str]
+) -> Response:
+    submission = result.submission
+    link = services.signer.result_link(widget.id, submission.id)
+    result_url = str(request.url_for("widget_result", widget_id=widget.id, link=link))
+    if result.view == "rejected":
+        rejection = submission.rejection or {}
+        errors = {
+            name: "; ".join(reasons) for name, reasons in (rejection.get("errors") or {}).items()
+        }
+        return JSONResponse(
+            {
+                "message": rejection.get("message") or "The Lead API refused the lead",
+                "errors": errors,
+            },
+            422,
+            headers=cors,
+        )
+    estimate = result.estimate
+    out = ValuationOut(
+        submission_id=submission.id,
+        status=result.view,  # type: ignore[arg-type]
+        estimate=EstimateOut(
+            kind=estimate.kind,
+            minimum=estimate.minimum,
+            average=estimate.average,
+            maximum=estimate.maximum,
+            per="month" if estimate.kind == "rent" else None,
+        )
+        if estimate
+        else None,
+        result_url=result_url,
+    )
+    status = 202 if result.view == "pending" else 200
+    return JSONResponse(out.model_dump(mode="json"), status, headers=cors)

@@ -1,0 +1,412 @@
+"""The homeowner's pages: the form (`/w/{widget}`), and the result page it redirects to."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from app import metrics
+from app.attribution import Attribution, attribution_from_request
+from app.availability import MAX_SLOTS, offered_slots_by_day
+from app.deps import Services, ServicesDep, WidgetDep
+from app.pipeline import Result, property_summary, submit
+from app.security import allow_framing, client_ip, csp_nonce, is_same_origin_post, own_origin
+from app.tokens import FormToken, TokenExpired, TokenInvalid
+from app.validation import (
+    BEDROOM_CHOICES,
+    LEAD_TYPE_LABELS,
+    PROPERTY_TYPE_LABELS,
+    question_field,
+    validate_answers,
+)
+from app.widgets import Widget, origin_of
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+
+HONEYPOT = "website"  # an innocuous name bots love to fill
+EXPIRED_NOTICE = (
+    "For your security, this form timed out. Your answers are still here: "
+    "check them and select ‘Get my valuation’ again."
+)
+UPSTREAM_FIELD_NOTE = "The valuation service could not accept this"
+
+
+def render(
+    request: Request,
+    services: Services,
+    template: str,
+    widget: Widget | None,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    """Render a page with what every page needs (brand, sandbox notice, nonce, framing)."""
+    if widget is not None:
+        allow_framing(request, widget.allowed_origins)
+    context.setdefault("parent_origin", None)
+    response = services.templates.TemplateResponse(
+        request,
+        template,
+        {
+            "widget": widget,
+            "sandbox": widget.uses_sandbox if widget else False,
+            "csp_nonce": csp_nonce(request),
+            **context,
+        },
+        status_code=status_code,
+    )
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+def message_page(
+    request: Request,
+    services: Services,
+    widget: Widget | None,
+    status_code: int,
+    heading: str,
+    message: str,
+    **extra: Any,
+) -> Response:
+    return render(
+        request,
+        services,
+        "message.html",
+        widget,
+        status_code=status_code,
+        page_title=heading,
+        page_kind="message",
+        heading=heading,
+        message=message,
+        **extra,
+    )
+
+
+def parent_origin(widget: Widget, attribution: Attribution, own: str) -> str | None:
+    """Where height and event messages may be posted: the framing page's origin, if trusted."""
+    origin = origin_of(attribution.host) if attribution.host else None
+    if origin and (origin in widget.allowed_origins or origin == own):
+        return origin
+    return None
+
+
+def render_form(
+    request: Request,
+    services: Services,
+    widget: Widget,
+    token: str,
+    form_token: FormToken,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    own = own_origin(request, services.settings.public_url)
+    return render(
+        request,
+        services,
+        "form.html",
+        widget,
+        status_code=status_code,
+        page_title="Get an instant valuation",
+        page_kind="form",
+        action=str(request.url_for("widget_form", widget_id=widget.id).path),
+        values=values or {},
+        errors=errors or {},
+        token=token,
+        attribution=form_token.attribution.as_dict(),
+        parent_origin=parent_origin(widget, form_token.attribution, own),
+        honeypot_name=HONEYPOT,
+        form_notice=notice,
+        days=offered_slots_by_day(),
+        max_slots=MAX_SLOTS,
+        bedroom_choices=BEDROOM_CHOICES,
+        property_types=PROPERTY_TYPE_LABELS,
+        lead_types=LEAD_TYPE_LABELS,
+        question_field=question_field,
+    )
+
+
+@router.get("/w/{widget_id}", name="widget_form")
+async def show_form(request: Request, widget: WidgetDep, services: ServicesDep) -> Response:
+    own = own_origin(request, services.settings.public_url)
+    attribution = attribution_from_request(
+        request.query_params, request.headers.get("referer"), widget, own
+    )
+    token, form_token = services.signer.issue_form_token(widget.id, attribution)
+    return render_form(request, services, widget, token, form_token)
+
+
+def _answers(form: FormData) -> dict[str, str | list[str]]:
+    raw: dict[str, str | list[str]] = {}
+    for key in form:
+        values = [v for v in form.getlist(key) if isinstance(v, str)]
+        raw[key] = values if key == "appointment_availability" else (values[0] if values else "")
+    return raw
+
+
+@router.post("/w/{widget_id}")
+async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep) -> Response:
+    own = own_origin(request, services.settings.public_url)
+    if not is_same_origin_post(request, own):
+        metrics.REJECTS.labels("cross_site").inc()
+        return message_page(
+            request,
+            services,
+            widget,
+            403,
+            "This form can’t be sent from here",
+            "Open the valuation form on the agency’s website and send it from there.",
+        )
+    form = await request.form()
+    raw = _answers(form)
+    signer = services.signer
+    try:
+        form_token = signer.read_form_token(str(form.get("token", "")), widget.id)
+    except TokenExpired:
+        return _expired(request, services, widget, raw)
+    except TokenInvalid:
+        metrics.REJECTS.labels("bad_token").inc()
+        return message_page(
+            request,
+            services,
+            widget,
+            400,
+            "Sorry, there is a problem with this form",
+            "The form could not be checked. Please start again.",
+            link_url=str(request.url_for("widget_form", widget_id=widget.id).path),
+            link_text="Start again",
+        )
+    token = str(form.get("token"))
+
+    if _looks_like_a_bot(raw, form_token, services.settings.min_fill_seconds):
+        # Looks like success to the bot; nothing is stored or sent.
+        metrics.REJECTS.labels("bot").inc()
+        metrics.SUBMISSIONS.labels(widget.id, "bot").inc()
+        return message_page(
+            request,
+            services,
+            widget,
+            200,
+            "Thank you, we have your details",
+            f"{widget.agency_name} will be in touch about your valuation.",
+        )
+
+    outcome = validate_answers(raw, widget)
+    if not outcome.ok:
+        metrics.SUBMISSIONS.labels(widget.id, "invalid").inc()
+        metrics.REJECTS.labels("validation").inc()
+        return render_form(
+            request,
+            services,
+            widget,
+            token,
+            form_token,
+            outcome.values,
+            outcome.errors,
+            status_code=422,
+        )
+    assert outcome.answers is not None
+
+    existing = await services.store.get(form_token.submission_id)
+    if existing is None:
+        verdict = await services.limiter.hit(
+            widget.id, client_ip(request, services.settings.trusted_proxies)
+        )
+        if not verdict.allowed:
+            metrics.REJECTS.labels("rate_limit").inc()
+            response = message_page(
+                request,
+                services,
+                widget,
+                429,
+                "Sorry, too many valuations were requested",
+                f"Your answers have not been sent. Please try again in "
+                f"{_duration(verdict.retry_after)}.",
+            )
+            response.headers["retry-after"] = str(verdict.retry_after)
+            return response
+
+    result = await submit(
+        services.delivery,
+        widget,
+        outcome.answers,
+        form_token.attribution,
+        form_token.submission_id,
+        services.settings.submit_wait_seconds,
+    )
+    if result.view == "rejected" and result.created:
+        return _upstream_refused(request, services, widget, result, outcome.values, form_token)
+    link = signer.result_link(widget.id, form_token.submission_id)
+    return RedirectResponse(
+        request.url_for("widget_result", widget_id=widget.id, link=link).path, status_code=303
+    )
+
+
+def _looks_like_a_bot(raw: dict[str, Any], token: FormToken, min_fill_seconds: float) -> bool:
+    if str(raw.get(HONEYPOT, "")).strip():
+        return True
+    return time.time() - token.issued_at < min_fill_seconds
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} seconds"
+    return f"{round(seconds / 60)} minutes"
+
+
+def _expired(request: Request, services: Services, widget: Widget, raw: dict[str, Any]) -> Response:
+    """A genuine but old form: a fresh token, the same submission id, every answer kept."""
+    old = services.signer.peek_form_token(str(raw.get("token", "")), widget.id)
+    attribution = old.attribution if old else Attribution()
+    # Same submission id (a re-send stays one lead); the first form's time, so the quick
+    # second submit does not look like a bot.
+    token, form_token = services.signer.issue_form_token(
+        widget.id,
+        attribution,
+        old.submission_id if old else None,
+        issued_at=old.issued_at if old else None,
+    )
+    values = {k: v for k, v in raw.items() if k not in ("token", HONEYPOT)}
+    return render_form(request, services, widget, token, form_token, values, notice=EXPIRED_NOTICE)
+
+
+def _upstream_refused(
+    request: Request,
+    services: Services,
+    widget: Widget,
+    result: Result,
+    values: dict[str, Any],
+    old: FormToken,
+) -> Response:
+    """The Lead API refused data our checks let through: show its reasons on the fields."""
+    rejection = result.submission.rejection or {}
+    errors: dict[str, str] = {}
+    for name, reasons in (rejection.get("errors") or {}).items():
+        if name in values:
+            errors[name] = f"{UPSTREAM_FIELD_NOTE}: {'; '.join(reasons)}"
+    if not errors:
+        errors["first_name"] = (
+            "Your details could not be sent. Check them and try again, or contact "
+            f"{widget.agency_name} directly."
+        )
+    # A fresh submission id: the corrected answers are a new submission.
+    token, form_token = services.signer.issue_form_token(widget.id, old.attribution)
+    return render_form(
+        request, services, widget, token, form_token, values, errors, status_code=422
+    )
+
+
+@router.get("/w/{widget_id}/result/{link}", name="widget_result")
+async def show_result(
+    request: Request, link: str, widget: WidgetDep, services: ServicesDep
+) -> Response:
+    submission_id = _submission_from_link(services, widget, link)
+    if submission_id is None:
+        return _link_not_valid(request, services, widget)
+    submission = await services.store.get(submission_id)
+    if submission is None:
+        return _link_not_valid(request, services, widget)
+    result = Result(submission, created=False)
+    own = own_origin(request, services.settings.public_url)
+    attribution = Attribution.from_dict(submission.attribution)
+    common: dict[str, Any] = {
+        "slots": submission.slots,
+        "parent_origin": parent_origin(widget, attribution, own),
+    }
+    view = result.view
+    if view == "estimate":
+        return render(
+            request,
+            services,
+            "estimate.html",
+            widget,
+            page_title="Your instant valuation",
+            page_kind="estimate",
+            estimate=result.estimate,
+            property_summary=property_summary(submission),
+            **common,
+        )
+    if view == "no-estimate":
+        return render(
+            request,
+            services,
+            "no_estimate.html",
+            widget,
+            page_title="Thank you, we have your details",
+            page_kind="no-estimate",
+            **common,
+        )
+    if view == "pending":
+        return render(
+            request,
+            services,
+            "pending.html",
+            widget,
+            page_title="Thank you, we have your details",
+            page_kind="pending",
+            result_url=request.url.path,
+            status_url=str(
+                request.url_for("widget_result_status", widget_id=widget.id, link=link).path
+            ),
+            **common,
+        )
+    form_url = str(request.url_for("widget_form", widget_id=widget.id).path)
+    if view == "rejected":
+        return message_page(
+            request,
+            services,
+            widget,
+            200,
+            "We could not send your details",
+            f"Some of your answers were not accepted. Please fill in the form again, or "
+            f"contact {widget.agency_name} directly.",
+            link_url=form_url,
+            link_text="Fill in the form again",
+            **common,
+        )
+    return message_page(
+        request,
+        services,
+        widget,
+        200,
+        "Sorry, we could not pass on your details",
+        f"Please contact {widget.agency_name} directly to arrange your valuation.",
+        **common,
+    )
+
+
+@router.get("/w/{widget_id}/result/{link}/status", name="widget_result_status")
+async def result_status(link: str, widget: WidgetDep, services: ServicesDep) -> Response:
+    """What the result page polls: only the state, nothing personal."""
+    submission_id = _submission_from_link(services, widget, link)
+    submission = await services.store.get(submission_id) if submission_id else None
+    if submission is None:
+        return JSONResponse({"state": "unknown"}, status_code=404)
+    return JSONResponse({"state": submission.state}, headers={"cache-control": "no-store"})
+
+
+def _submission_from_link(services: Services, widget: Widget, link: str) -> str | None:
+    try:
+        return services.signer.read_result_link(link, widget.id)
+    except (TokenInvalid, TokenExpired):
+        return None
+
+
+def _link_not_valid(request: Request, services: Services, widget: Widget) -> Response:
+    return message_page(
+        request,
+        services,
+        widget,
+        404,
+        "This link has expired",
+        f"If you asked for a valuation, {widget.agency_name} has your details and will be in "
+        "touch.",
+        link_url=str(request.url_for("widget_form", widget_id=widget.id).path),
+        link_text="Get a new valuation",
+    )

@@ -1,0 +1,108 @@
+"""Signed values: the form token (widget, issue time, submission id, attribution) and result links.
+
+Both are signed with the service's secret key (itsdangerous), so no cookie or server session is
+needed: third-party iframes often lose cookies.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from app.attribution import Attribution
+
+
+class TokenInvalid(Exception):
+    """Not signed by us, or for another widget: treated as forged."""
+
+
+class TokenExpired(Exception):
+    """Genuine but too old: the homeowner gets a fresh form with their answers kept."""
+
+
+def new_submission_id() -> str:
+    return secrets.token_hex(16)
+
+
+@dataclass(frozen=True)
+class FormToken:
+    widget_id: str
+    submission_id: str
+    issued_at: float
+    attribution: Attribution
+
+
+class Signer:
+    def __init__(self, secret: str, form_max_age: int, result_max_age: int):
+        self._forms = URLSafeTimedSerializer(secret, salt="form-token")
+        self._results = URLSafeTimedSerializer(secret, salt="result-link")
+        self.form_max_age = form_max_age
+        self.result_max_age = result_max_age
+
+    def issue_form_token(
+        self,
+        widget_id: str,
+        attribution: Attribution,
+        submission_id: str | None = None,
+        issued_at: float | None = None,
+    ) -> tuple[str, FormToken]:
+        """A signed token; `issued_at` carries over the first form's time when re-issuing."""
+        token = FormToken(
+            widget_id, submission_id or new_submission_id(), issued_at or time.time(), attribution
+        )
+        payload = {
+            "w": token.widget_id,
+            "s": token.submission_id,
+            "t": round(token.issued_at, 3),
+            "a": attribution.as_dict(),
+        }
+        return self._forms.dumps(payload), token
+
+    def read_form_token(self, value: str, widget_id: str) -> FormToken:
+        try:
+            payload = self._forms.loads(value, max_age=self.form_max_age)
+        except SignatureExpired as exc:
+            raise TokenExpired from exc
+        except BadSignature as exc:
+            raise TokenInvalid from exc
+        if not isinstance(payload, dict) or payload.get("w") != widget_id:
+            raise TokenInvalid
+        return FormToken(
+            widget_id=payload["w"],
+            submission_id=str(payload["s"]),
+            issued_at=float(payload["t"]),
+            attribution=Attribution.from_dict(payload.get("a") or {}),
+        )
+
+    def peek_form_token(self, value: str, widget_id: str) -> FormToken | None:
+        """An expired token's contents (still signature-checked), to keep its attribution."""
+        try:
+            payload = self._forms.loads(value)
+        except BadSignature:
+            return None
+        if not isinstance(payload, dict) or payload.get("w") != widget_id:
+            return None
+        return FormToken(
+            payload["w"],
+            str(payload["s"]),
+            float(payload["t"]),
+            Attribution.from_dict(payload.get("a") or {}),
+        )
+
+    def result_link(self, widget_id: str, submission_id: str) -> str:
+        return self._results.dumps({"w": widget_id, "s": submission_id})
+
+    def read_result_link(self, value: str, widget_id: str) -> str:
+        """The submission id a result link names; TokenInvalid/TokenExpired otherwise."""
+        try:
+            payload = self._results.loads(value, max_age=self.result_max_age)
+        except SignatureExpired as exc:
+            raise TokenExpired from exc
+        except BadSignature as exc:
+            raise TokenInvalid from exc
+        if not isinstance(payload, dict) or payload.get("w") != widget_id:
+            raise TokenInvalid
+        return str(payload["s"])
