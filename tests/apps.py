@@ -19,7 +19,7 @@ TEST_SECRET = "test-secret-key-not-for-production"
 SAME_ORIGIN = {"sec-fetch-site": "same-origin"}
 
 
-def test_settings(tmp_path: Path, upstream_url: str, **overrides: Any) -> Settings:
+def make_settings(tmp_path: Path, upstream_url: str, **overrides: Any) -> Settings:
     """Settings for one test: its own SQLite file, the sandbox as upstream, no time trap."""
     values: dict[str, Any] = {
         "leadpro_api_base": upstream_url,
