@@ -7,6 +7,7 @@ Europe/London, so the same "8am" is 08:00Z in winter and 07:00Z in summer.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -92,6 +93,8 @@ def parse_slot(value: str) -> Slot | None:
     """The slot a form value names, or None when it is not a well-formed slot value."""
     day_text, _, kind_key = value.partition("/")
     kind = _KINDS_BY_KEY.get(kind_key)
+    if not re.fullmatch(r"\d{4}-\d\d-\d\d", day_text):
+        return None  # one spelling per day, so a slot cannot be counted twice
     try:
         day = date.fromisoformat(day_text)
     except ValueError:

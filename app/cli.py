@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -27,6 +28,8 @@ from app.logs import configure_logging
 from app.settings import Settings, SettingsError, load_settings
 from app.store import STATES, Store
 from app.widgets import SANDBOX_BASE, load_widgets
+
+log = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -69,11 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(settings: Settings) -> None:
+def _serve(settings: Settings, target: str = "app.asgi:app") -> None:
     import uvicorn
 
+    from app.metrics import prepare_multiprocess
+
+    prepare_multiprocess(settings.workers)  # before the workers start: they share the counts
     uvicorn.run(
-        "app.asgi:app",
+        target,
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
@@ -101,6 +107,7 @@ async def _worker(settings: Settings, _: argparse.Namespace) -> int:
         sandbox_http = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=create_sandbox_app()), base_url=SANDBOX_BASE
         )
+        log.warning("sandbox: widgets without a Lead API key deliver to this worker's own sandbox")
     delivery = Delivery(
         store, LeadApiClient(http, settings.leadpro_total_timeout, sandbox_http), widgets, settings
     )
@@ -108,9 +115,16 @@ async def _worker(settings: Settings, _: argparse.Namespace) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    worker = asyncio.create_task(delivery.run_worker(stop))
+    stopping = asyncio.create_task(stop.wait())
     try:
-        await delivery.run_worker(stop)
+        await asyncio.wait({worker, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stop.set()
+        # Attempts in flight get a moment, then go back on the schedule flagged "maybe sent".
+        await delivery.close()
+        await worker
     finally:
+        stopping.cancel()
         await http.aclose()
         if sandbox_http:
             await sandbox_http.aclose()

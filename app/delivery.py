@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import random
 import secrets
@@ -30,7 +31,7 @@ from app.leadapi import (
     Valuation,
 )
 from app.settings import Settings
-from app.store import DELIVERED, PENDING, REJECTED, Store, Submission, utcnow
+from app.store import DEAD, DELIVERED, PENDING, REJECTED, Store, Submission, utcnow
 from app.widgets import Widget
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,13 @@ def worker_name() -> str:
 
 
 class Delivery:
+    """Sends claimed submissions and records the outcome. One per process."""
+
+    # How often the background worker strips personal data past the retention period.
+    retention_every_seconds = 3600.0
+    # How long shutdown lets attempts in flight finish before cancelling them.
+    shutdown_grace_seconds = 5.0
+
     def __init__(
         self,
         store: Store,
@@ -48,6 +56,7 @@ class Delivery:
         widgets: dict[str, Widget],
         settings: Settings,
         owner: str | None = None,
+        rng: random.Random | None = None,
     ):
         self.store = store
         self.client = client
@@ -55,27 +64,46 @@ class Delivery:
         self.settings = settings
         self.owner = owner or worker_name()
         self.hold = timedelta(seconds=settings.claim_timeout_seconds)
-        self._background: set[asyncio.Task[str]] = set()
+        self.random = rng or random.Random()
+        # Every attempt in flight (in the request or the worker), so shutdown can end them.
+        self._in_flight: dict[asyncio.Task[str], str] = {}
+        self._closing = False
+        self._last_retention = -math.inf
 
     # Scheduling
 
-    def retry_delay(self, attempts_so_far: int) -> float:
-        """Full jitter: uniform in [0, min(cap, base·2^n)] (spreads retries after an outage)."""
+    def retry_delay(self, failures: int) -> float:
+        """Seconds before the next attempt after `failures` failed ones (1 or more).
+
+        Full jitter: uniform in [0, min(cap, base·2^(failures-1))], which spreads the retries
+        of everything that failed together during an outage.
+        """
         ceiling = min(
             self.settings.retry_max_seconds,
-            self.settings.retry_base_seconds * 2 ** min(attempts_so_far, 30),
+            self.settings.retry_base_seconds * 2 ** min(max(failures - 1, 0), 40),
         )
-        return random.uniform(0, ceiling)
+        return self.random.uniform(0, ceiling)
 
     # One attempt
 
     async def attempt(self, submission: Submission) -> str:
         """Send one claimed submission and record the outcome; returns its new state."""
+        if submission.payload is None:
+            # Erased while queued: nothing may be sent.
+            await self.store.mark_dead(submission.id, self.owner, "personal data erased")
+            log.error("delivery.dead", extra={"submission": submission.id, "why": "erased"})
+            return DEAD
         widget = self.widgets.get(submission.widget_id)
-        if widget is None or submission.payload is None:
-            await self.store.mark_dead(submission.id, self.owner, "widget or data no longer exists")
-            log.error("delivery.dead", extra={"submission": submission.id, "why": "no widget/data"})
-            return "dead"
+        if widget is None:
+            # Removed from the configuration, or this instance runs an older one: keep the lead
+            # and retry on the schedule, so restoring the widget (or `retry`) still delivers it.
+            log.error(
+                "delivery.unknown_widget: the submission's widget is not configured here",
+                extra={"submission": submission.id, "widget": submission.widget_id},
+            )
+            return await self._retry_later(
+                submission, f"widget {submission.widget_id!r} not configured", maybe_sent=False
+            )
         try:
             lead = LeadRequest.model_validate(submission.payload)
         except ValidationError as exc:
@@ -84,6 +112,10 @@ class Delivery:
                 submission.id,
                 self.owner,
                 {"message": "stored data breaks the contract", "fields": fields},
+            )
+            log.error(
+                "delivery.unsendable: stored data breaks the Lead API contract",
+                extra={"submission": submission.id, "fields": fields},
             )
             return REJECTED
         try:
@@ -121,20 +153,30 @@ class Delivery:
         recorded = await self.store.mark_delivered(
             submission.id, self.owner, valuation.model_dump(exclude_none=True)
         )
-        if recorded:
-            metrics.DELIVERIES.labels("delivered").inc()
-            if submission.maybe_sent_before:
-                # An earlier attempt's reply was lost: the agency may see this lead twice.
-                metrics.POSSIBLE_DUPLICATES.inc()
-                log.warning("delivery.possible_duplicate", extra={"submission": submission.id})
-            log.info(
-                "delivery.delivered",
-                extra={
-                    "submission": submission.id,
-                    "widget": submission.widget_id,
-                    "valuation_status": valuation.valuation_status,
-                },
+        if not recorded:
+            # Our claim lapsed and someone else took the submission: it may go out twice.
+            await self.store.note_maybe_sent(submission.id)
+            metrics.POSSIBLE_DUPLICATES.inc()
+            log.error(
+                "delivery.claim_lost: sent after our claim lapsed; the agency may see it twice "
+                "(raise CLAIM_TIMEOUT_SECONDS)",
+                extra={"submission": submission.id},
             )
+            return DELIVERED
+        metrics.DELIVERIES.labels("delivered").inc()
+        if submission.maybe_sent_before:
+            # An earlier attempt's reply was lost: the agency may see this lead twice.
+            metrics.POSSIBLE_DUPLICATES.inc()
+            log.warning("delivery.possible_duplicate", extra={"submission": submission.id})
+        log.info(
+            "delivery.delivered",
+            extra={
+                "submission": submission.id,
+                "widget": submission.widget_id,
+                "attempts": submission.attempts + 1,
+                "valuation_status": valuation.valuation_status,
+            },
+        )
         return DELIVERED
 
     async def _rejected(self, submission: Submission, exc: LeadRejected) -> str:
@@ -149,41 +191,76 @@ class Delivery:
         return REJECTED
 
     async def _retry_later(self, submission: Submission, error: str, maybe_sent: bool) -> str:
-        attempts = submission.attempts + 1
-        if attempts >= self.settings.retry_max_attempts:
+        failures = submission.attempts + 1
+        if failures >= self.settings.retry_max_attempts:
             await self.store.mark_dead(submission.id, self.owner, error)
             metrics.DELIVERIES.labels("dead").inc()
             log.error(
-                "delivery.dead: gave up after the retry schedule; run `retry` once fixed",
+                "delivery.dead: LEAD NOT DELIVERED, gave up after the retry schedule; "
+                "run `python -m app retry --all-dead` once the cause is fixed",
                 extra={
                     "submission": submission.id,
                     "widget": submission.widget_id,
-                    "attempts": attempts,
+                    "attempts": failures,
                     "error": error,
                 },
             )
-            return "dead"
-        at = utcnow() + timedelta(seconds=self.retry_delay(attempts))
+            return DEAD
+        delay = self.retry_delay(failures)
+        at = utcnow() + timedelta(seconds=delay)
         await self.store.schedule_retry(submission.id, self.owner, at, error, maybe_sent)
         metrics.DELIVERIES.labels("retry").inc()
         log.warning(
             "delivery.retry",
-            extra={"submission": submission.id, "attempts": attempts, "error": error},
+            extra={
+                "submission": submission.id,
+                "attempts": failures,
+                "retry_in_seconds": round(delay, 3),
+                "error": error,
+            },
         )
         return PENDING
+
+    # Attempts in flight
+
+    def _start(self, submission: Submission) -> asyncio.Task[str]:
+        task = asyncio.create_task(self._guarded_attempt(submission))
+        self._in_flight[task] = submission.id
+        task.add_done_callback(self._in_flight.pop)
+        return task
+
+    async def _guarded_attempt(self, submission: Submission) -> str:
+        try:
+            return await self.attempt(submission)
+        except asyncio.CancelledError:
+            # Shutdown cut the attempt short, maybe after the Lead API got the lead: flag it and
+            # hand it back on the normal schedule (if even that fails, the claim lapses).
+            with contextlib.suppress(Exception):
+                await self.store.schedule_retry(
+                    submission.id,
+                    self.owner,
+                    utcnow() + timedelta(seconds=self.retry_delay(submission.attempts + 1)),
+                    "interrupted by shutdown",
+                    maybe_sent=True,
+                )
+            log.warning("delivery.interrupted", extra={"submission": submission.id})
+            raise
+        except Exception:
+            # A database hiccup must not kill the worker; the claim will lapse and be retried.
+            log.exception("delivery.attempt_failed", extra={"submission": submission.id})
+            return PENDING
 
     # In the request
 
     async def deliver_now(self, submission_id: str, wait: float) -> None:
-        """Claim and send at once, waiting at most `wait` seconds; the attempt outlives the wait."""
-        if not await self.store.claim(submission_id, self.owner, self.hold):
+        """Send at once, waiting at most `wait` seconds; the attempt outlives the wait."""
+        if self._closing:
+            await self.store.release(submission_id, self.owner)
             return
-        submission = await self.store.get(submission_id)
+        submission = await self.store.claim(submission_id, self.owner, self.hold)
         if submission is None:
-            return
-        task = asyncio.create_task(self.attempt(submission))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+            return  # someone else is on it, or it is done
+        task = self._start(submission)
         try:
             await asyncio.wait_for(asyncio.shield(task), timeout=wait)
         except TimeoutError:
@@ -194,7 +271,12 @@ class Delivery:
         deadline = time.monotonic() + wait
         while True:
             submission = await self.store.get(submission_id)
-            if submission is None or submission.state != PENDING or time.monotonic() > deadline:
+            if (
+                submission is None
+                or submission.state != PENDING
+                or not submission.attempt_under_way()
+                or time.monotonic() > deadline
+            ):
                 return submission
             await asyncio.sleep(0.1)
 
@@ -202,20 +284,38 @@ class Delivery:
 
     async def drain_once(self, batch: int = 20) -> int:
         """Attempt every due submission once (up to `batch`); returns how many were attempted."""
+        if self._closing:
+            return 0
         due = await self.store.claim_due(self.owner, self.hold, batch)
+        if self._closing:
+            # Shutdown began while we were claiming: nothing was sent, hand them straight back.
+            for submission in due:
+                await self.store.release(submission.id, self.owner)
+            return 0
         if due:
-            await asyncio.gather(*(self._safe_attempt(s) for s in due))
+            await asyncio.gather(*(self._start(s) for s in due), return_exceptions=True)
         return len(due)
 
-    async def _safe_attempt(self, submission: Submission) -> None:
-        try:
-            await self.attempt(submission)
-        except Exception:  # a database hiccup must not kill the worker; the claim will lapse
-            log.exception("delivery.attempt_failed", extra={"submission": submission.id})
+    async def apply_retention_if_due(self) -> int:
+        """Strip personal data past the retention period, at most once per interval."""
+        if time.monotonic() - self._last_retention < self.retention_every_seconds:
+            return 0
+        self._last_retention = time.monotonic()
+        count = await self.store.apply_retention(self.settings.retention_days)
+        if count:
+            log.info(
+                "retention.applied",
+                extra={"submissions": count, "retention_days": self.settings.retention_days},
+            )
+        return count
 
     async def run_worker(self, stop: asyncio.Event) -> None:
         log.info("worker.started", extra={"owner": self.owner})
-        while not stop.is_set():
+        while not stop.is_set() and not self._closing:
+            try:
+                await self.apply_retention_if_due()
+            except Exception:
+                log.exception("retention.failed")
             try:
                 attempted = await self.drain_once()
             except Exception:
@@ -226,10 +326,23 @@ class Delivery:
                     await asyncio.wait_for(stop.wait(), timeout=self.settings.worker_poll_seconds)
         log.info("worker.stopped", extra={"owner": self.owner})
 
-    async def close(self) -> None:
-        """On shutdown, let in-flight attempts finish briefly; unfinished claims lapse and retry."""
-        if self._background:
-            await asyncio.wait(self._background, timeout=5)
+    async def close(self, grace: float | None = None) -> None:
+        """On shutdown: no new attempts; those in flight get `grace` seconds, then are cancelled.
+
+        A cancelled attempt is flagged as maybe sent and put back on the schedule, so another
+        process (or this one after a restart) finishes it.
+        """
+        self._closing = True
+        grace = self.shutdown_grace_seconds if grace is None else grace
+        tasks = set(self._in_flight)
+        if not tasks:
+            return
+        _, unfinished = await asyncio.wait(tasks, timeout=grace)
+        for task in unfinished:
+            task.cancel()
+        if unfinished:
+            await asyncio.wait(unfinished)
+            log.warning("delivery.shutdown_interrupted", extra={"attempts": len(unfinished)})
 
 
 def _transport_class(exc: UpstreamUnavailable) -> str:

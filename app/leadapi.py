@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
@@ -58,10 +59,14 @@ AVAILABILITY_MAX_BYTES = 1024
 META_MAX_BYTES = 1024
 QUESTIONNAIRE_MAX_BYTES = 2048
 
-Name = Annotated[StrictStr, StringConstraints(min_length=1, max_length=50)]
+# Required text must hold something other than spaces, as the upstream insists.
+NOT_BLANK = r"\S"
+Name = Annotated[StrictStr, StringConstraints(min_length=1, max_length=50, pattern=NOT_BLANK)]
+Phone = Annotated[StrictStr, StringConstraints(min_length=1, max_length=255, pattern=NOT_BLANK)]
 Text100 = Annotated[StrictStr, StringConstraints(max_length=100)]
 Text255 = Annotated[StrictStr, StringConstraints(max_length=255)]
-Postcode = Annotated[StrictStr, StringConstraints(min_length=2, max_length=10)]
+Postcode = Annotated[StrictStr, StringConstraints(min_length=2, max_length=10, pattern=NOT_BLANK)]
+UTC_INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|\+00:00)$")
 
 
 def json_size(value: Any) -> int:
@@ -85,7 +90,7 @@ class LeadRequest(BaseModel):
     first_name: Name
     last_name: Name
     email: EmailStr
-    phone: Text255
+    phone: Phone
     postcode: Postcode
     title: Name | None = None
     address: Text100 | None = None
@@ -118,9 +123,9 @@ class LeadRequest(BaseModel):
         if set(value) != {"hours"}:
             raise ValueError('must be {"hours": [...]}')
         for hour in value["hours"]:
-            if not hour.endswith("Z"):
-                raise ValueError("hours must be UTC instants")
-            datetime.fromisoformat(hour.replace("Z", "+00:00"))
+            if not UTC_INSTANT.match(hour):
+                raise ValueError("hours must be UTC instants like 2021-01-01T08:00:00.000Z")
+            datetime.fromisoformat(hour.replace("Z", "+00:00"))  # a real date and time
         return _within_bytes(value, AVAILABILITY_MAX_BYTES)
 
     @field_validator("meta")

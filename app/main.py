@@ -12,7 +12,8 @@ import logging
 from collections.abc import AsyncIterator
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from app.delivery import Delivery
@@ -21,8 +22,8 @@ from app.leadapi import LeadApiClient, build_http_client
 from app.logs import configure_logging
 from app.ratelimit import RateLimiter
 from app.routes import api, embed, errors, ops, widget
-from app.security import SecurityMiddleware
-from app.settings import Settings, load_settings
+from app.security import SecurityMiddleware, swagger_ui, trusted_networks
+from app.settings import Settings, SettingsError, load_settings
 from app.store import Store
 from app.templating import STATIC_DIR, build_templates
 from app.tokens import Signer
@@ -35,6 +36,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     configure_logging(settings.log_level, settings.log_format)
     widgets = load_widgets(settings)
+    try:
+        trusted_networks(settings.trusted_proxies)
+    except ValueError as exc:
+        raise SettingsError(f"Bad setting TRUSTED_PROXIES: {exc}") from None
     uses_sandbox = any(w.uses_sandbox for w in widgets.values())
     sandbox_app = _sandbox_app() if uses_sandbox else None
 
@@ -73,9 +78,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             stop.set()
+            # Ends attempts in flight (request and worker alike) before the clients close.
+            await delivery.close()
             if worker:
                 await worker
-            await delivery.close()
             await http.aclose()
             if sandbox_http:
                 await sandbox_http.aclose()
@@ -86,10 +92,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0",
         summary="Instant valuation leads for UK estate agencies, sent to Lead Pro's Lead API.",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served below, with a CSP that lets Swagger UI run
         redoc_url=None,
     )
-    app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        SecurityMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        hsts_always=(settings.public_url or "").startswith("https://"),
+    )
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request) -> HTMLResponse:
+        return swagger_ui(request, "/openapi.json", f"{app.title} – API")
+
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     if sandbox_app:
         # Lets a developer inspect sandbox leads and inject faults: /sandbox/_sandbox/leads.

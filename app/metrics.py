@@ -1,8 +1,29 @@
-"""Prometheus metrics: what operators watch. Labels stay low-cardinality (no ids, no data)."""
+"""Prometheus metrics: what operators watch. Labels stay low-cardinality (no ids, no data).
+
+With several workers (`WORKERS` > 1) every process counts on its own, so `python -m app serve`
+calls `prepare_multiprocess` before starting them: each worker then writes its counts to files in
+`PROMETHEUS_MULTIPROC_DIR` and `/metrics`, whichever worker answers it, adds them all up.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 SUBMISSIONS = Counter(
     "widget_submissions_total",
@@ -33,7 +54,60 @@ POSSIBLE_DUPLICATES = Counter(
     "lead_possible_duplicates_total",
     "Leads delivered after an attempt whose reply was lost: the upstream may hold two",
 )
-BACKLOG = Gauge("lead_delivery_backlog", "Submissions waiting for delivery")
-OLDEST_PENDING = Gauge(
-    "lead_delivery_oldest_pending_seconds", "Age of the oldest submission waiting for delivery"
+# Set from the database when /metrics is read; with several workers the latest reading counts.
+BACKLOG = Gauge(
+    "lead_delivery_backlog",
+    "Submissions waiting for delivery",
+    multiprocess_mode="mostrecent",
 )
+OLDEST_PENDING = Gauge(
+    "lead_delivery_oldest_pending_seconds",
+    "Age of the oldest submission waiting for delivery",
+    multiprocess_mode="mostrecent",
+)
+
+SUBMISSION_OUTCOMES = ("accepted", "resubmitted", "invalid", "bot")
+REJECT_REASONS = ("validation", "bot", "rate_limit", "cross_site", "bad_token", "too_large")
+STATUS_CLASSES = ("2xx", "4xx", "5xx", "timeout", "error")
+DELIVERY_RESULTS = ("delivered", "rejected", "retry", "dead")
+
+# Every known series exists from the start at 0, so rates and alerts work before the first event.
+for _reason in REJECT_REASONS:
+    REJECTS.labels(_reason)
+for _status_class in STATUS_CLASSES:
+    UPSTREAM_CALLS.labels(_status_class)
+for _result in DELIVERY_RESULTS:
+    DELIVERIES.labels(_result)
+
+
+def declare_widgets(widget_ids: Iterable[str]) -> None:
+    """Create each widget's submission series at 0 (the widget list is only known at run time)."""
+    for widget_id in widget_ids:
+        for outcome in SUBMISSION_OUTCOMES:
+            SUBMISSIONS.labels(widget_id, outcome)
+
+
+def prepare_multiprocess(workers: int) -> None:
+    """In the parent, before starting `workers` processes: give them a shared metrics folder.
+
+    An operator may choose the folder with PROMETHEUS_MULTIPROC_DIR; counts left there by an
+    earlier run are removed, or they would be added to this run's.
+    """
+    if workers <= 1:
+        return
+    folder = os.environ.get(MULTIPROC_ENV)
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for stale in Path(folder).glob("*.db"):
+            stale.unlink()
+    else:
+        os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="widget-metrics-")
+
+
+def exposition() -> bytes:
+    """The text Prometheus scrapes: this process's metrics, or every worker's added up."""
+    if os.environ.get(MULTIPROC_ENV):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest()

@@ -106,7 +106,10 @@ async def submit(
             attribution=attribution.as_dict(),
             consent=consent_record(widget, answers, attribution.host),
             slots=[slot.label for slot in answers.slots],
-        )
+        ),
+        # Stored already claimed, so the worker leaves it to this request's attempt.
+        owner=delivery.owner,
+        hold=delivery.hold,
     )
     if created:
         metrics.SUBMISSIONS.labels(widget.id, "accepted").inc()

@@ -4,15 +4,19 @@ cookie-free request-forgery checks and the client's address behind trusted proxi
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import json
 import logging
 import re
 import secrets
 import time
 from collections.abc import Iterable
 
+from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
+from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import metrics
@@ -20,10 +24,16 @@ from app.logs import request_id
 
 log = logging.getLogger("app.access")
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# An incoming X-Request-ID is echoed back only if it is this tame (no CR/LF, no markup).
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 )
+HSTS = "max-age=31536000; includeSubDomains"
+# The developer docs page loads Swagger UI from its CDN (never a homeowner page).
+DOCS_CDN = "https://cdn.jsdelivr.net"
 
 
 def content_security_policy(nonce: str, frame_ancestors: Iterable[str] = ()) -> str:
@@ -45,13 +55,37 @@ def allow_framing(request: Request, origins: Iterable[str]) -> None:
     request.scope["frame_ancestors"] = ["'self'", *origins]
 
 
-class SecurityMiddleware:
-    """Adds headers to every response, refuses oversized bodies, times and logs requests."""
+def security_headers(
+    nonce: str, frame_ancestors: Iterable[str], rid: str, hsts: bool
+) -> dict[str, str]:
+    """The headers every response carries (a route may set a stricter CSP of its own)."""
+    ancestors = list(frame_ancestors)
+    headers = {
+        "content-security-policy": content_security_policy(nonce, ancestors),
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "strict-origin-when-cross-origin",
+        "permissions-policy": PERMISSIONS_POLICY,
+        "cross-origin-opener-policy": "same-origin",
+        "x-request-id": rid,
+    }
+    if not ancestors:
+        # For browsers too old for CSP frame-ancestors; framable pages rely on the CSP alone.
+        headers["x-frame-options"] = "DENY"
+    if hsts:
+        headers["strict-transport-security"] = HSTS
+    return headers
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int, hsts: bool = True):
+
+class SecurityMiddleware:
+    """Adds headers to every response, refuses oversized bodies, times and logs requests.
+
+    `hsts_always` sends HSTS even when TLS ends at a proxy we cannot see (PUBLIC_URL is https).
+    """
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, hsts_always: bool = False):
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self.hsts = hsts
+        self.hsts_always = hsts_always
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,25 +96,15 @@ class SecurityMiddleware:
         rid = incoming if REQUEST_ID.match(incoming) else secrets.token_hex(8)
         token = request_id.set(rid)
         started = time.perf_counter()
-        status_holder = {"status": 500}
+        holder = {"status": 500}
         try:
-            length = headers.get("content-length")
-            if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+            body_receive = await self._checked_body(headers, receive)
+            if body_receive is None:
                 metrics.REJECTS.labels("too_large").inc()
                 await self._too_large(scope, send, rid)
-                status_holder["status"] = 413
+                holder["status"] = 413
                 return
-            try:
-                await self.app(
-                    scope,
-                    self._limited(receive),
-                    self._decorate(scope, send, rid, status_holder),
-                )
-            except BodyTooLarge:
-                metrics.REJECTS.labels("too_large").inc()
-                if "started" not in status_holder:
-                    await self._too_large(scope, send, rid)
-                status_holder["status"] = 413
+            await self.app(scope, body_receive, self._decorate(scope, send, rid, holder))
         finally:
             if scope.get("path") != "/metrics":
                 log.info(
@@ -88,81 +112,117 @@ class SecurityMiddleware:
                     extra={
                         "method": scope.get("method"),
                         "path": scope.get("path"),
-                        "status": status_holder["status"],
+                        "status": holder["status"],
                         "ms": round((time.perf_counter() - started) * 1000, 2),
                     },
                 )
             request_id.reset(token)
 
-    def _limited(self, receive: Receive) -> Receive:
-        """Count bytes of a body sent without Content-Length (chunked) too."""
-        seen = 0
+    async def _checked_body(self, headers: Headers, receive: Receive) -> Receive | None:
+        """`receive` for the app, or None when the body is over the limit.
 
-        async def wrapped() -> Message:
-            nonlocal seen
+        A declared length is judged before a byte is read. A body without one (chunked) is read
+        here, up to the limit, before the app sees any of it: a route or framework that catches
+        errors while reading (FastAPI turns them into a 400) never gets to parse a part of it.
+        """
+        length = headers.get("content-length")
+        if length is not None:
+            if not length.isdigit() or int(length) > self.max_body_bytes:
+                return None
+            return receive
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_body_bytes:
-                    raise BodyTooLarge
-            return message
+            if message["type"] != "http.request":
+                return _replay([], message, receive)  # the client went away: pass that on
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        whole: Message = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        return _replay([whole], None, receive)
 
-        return wrapped
+    def _hsts(self, scope: Scope) -> bool:
+        return self.hsts_always or scope.get("scheme") == "https"
 
     def _decorate(self, scope: Scope, send: Send, rid: str, holder: dict[str, int]) -> Send:
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 holder["status"] = message["status"]
-                holder["started"] = 1
                 headers = MutableHeaders(scope=message)
                 nonce = scope.setdefault("csp_nonce", secrets.token_urlsafe(12))
-                ancestors = scope.get("frame_ancestors", ())
-                headers.setdefault(
-                    "content-security-policy", content_security_policy(nonce, ancestors)
+                wanted = security_headers(
+                    nonce, scope.get("frame_ancestors", ()), rid, self._hsts(scope)
                 )
-                headers.setdefault("x-content-type-options", "nosniff")
-                headers.setdefault("referrer-policy", "strict-origin-when-cross-origin")
-                headers.setdefault("permissions-policy", PERMISSIONS_POLICY)
-                headers.setdefault("cross-origin-opener-policy", "same-origin")
-                headers["x-request-id"] = rid
-                if self.hsts and _is_https(scope):
-                    headers.setdefault(
-                        "strict-transport-security", "max-age=31536000; includeSubDomains"
-                    )
+                for name, value in wanted.items():
+                    if name == "x-request-id":
+                        headers[name] = value
+                    else:
+                        headers.setdefault(name, value)
             await send(message)
 
         return wrapped
 
     async def _too_large(self, scope: Scope, send: Send, rid: str) -> None:
-        body = b"Request body too large.\n"
+        limit = self.max_body_bytes
+        if str(scope.get("path", "")).startswith("/api/"):
+            body = json.dumps(
+                {"message": f"Request body too large (at most {limit} bytes)", "errors": {}}
+            ).encode()
+            content_type = b"application/json"
+        else:
+            body = f"Request body too large (at most {limit} bytes).\n".encode()
+            content_type = b"text/plain; charset=utf-8"
+        headers = security_headers(secrets.token_urlsafe(12), (), rid, self._hsts(scope))
+        headers["content-security-policy"] = "default-src 'none'; frame-ancestors 'none'"
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-type", content_type),
                     (b"content-length", str(len(body)).encode()),
-                    (b"x-request-id", rid.encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
                     (b"connection", b"close"),
+                    *((name.encode(), value.encode()) for name, value in headers.items()),
                 ],
             }
         )
         await send({"type": "http.response.body", "body": body})
 
 
-class BodyTooLarge(Exception):
-    """Raised while reading a body that outgrows the limit; turned into a 413."""
+def _replay(messages: list[Message], then: Message | None, receive: Receive) -> Receive:
+    """Hand the app what was read already, then the live channel (for a later disconnect)."""
+    pending = [*messages, *([then] if then else [])]
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed
 
 
-def _is_https(scope: Scope) -> bool:
-    return scope.get("scheme") == "https"
+def swagger_ui(request: Request, openapi_url: str, title: str) -> HTMLResponse:
+    """FastAPI's Swagger UI page with its one inline script nonce'd and a CSP that lets it run."""
+    nonce = csp_nonce(request)
+    page = get_swagger_ui_html(openapi_url=openapi_url, title=title).body.decode()
+    page = page.replace("<script>", f'<script nonce="{nonce}">')
+    policy = (
+        f"default-src 'self'; script-src 'self' {DOCS_CDN} 'nonce-{nonce}'; "
+        f"style-src 'self' {DOCS_CDN} 'unsafe-inline'; img-src 'self' https: data:; "
+        "connect-src 'self'; form-action 'self'; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    )
+    return HTMLResponse(page, headers={"content-security-policy": policy})
 
 
 def own_origin(request: Request, public_url: str | None) -> str:
     if public_url:
-        return public_url.rstrip("/")
+        return public_url.rstrip("/").lower()
     return f"{request.url.scheme}://{request.url.netloc}".lower()
 
 
@@ -174,22 +234,58 @@ def is_same_origin_post(request: Request, origin: str) -> bool:
     return request.headers.get("origin", "").rstrip("/").lower() == origin
 
 
+def trusted_networks(entries: Iterable[str]) -> tuple[IPNetwork, ...]:
+    """TRUSTED_PROXIES as networks; ValueError names the entry that is not an address."""
+    return _networks(tuple(entries))
+
+
+@functools.lru_cache(maxsize=32)
+def _networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(
+                f"'{entry}' is not an IP address or network like 10.0.0.0/8"
+            ) from None
+    return tuple(networks)
+
+
 def client_ip(request: Request, trusted_proxies: Iterable[str]) -> str:
-    """The caller's address: the right-most X-Forwarded-For hop not added by a trusted proxy."""
+    """The caller's address: the right-most X-Forwarded-For hop not added by a trusted proxy.
+
+    X-Forwarded-For counts only when the peer is a trusted proxy. Every header line is read
+    (a proxy may add its own line rather than extend the client's), and a hop that is not an
+    address stops the walk at the proxy: a client must not pick its own rate-limit bucket.
+    """
     peer = request.client.host if request.client else "unknown"
-    networks = [ipaddress.ip_network(p, strict=False) for p in trusted_proxies]
+    networks = trusted_networks(trusted_proxies)
     if not networks or not _in(peer, networks):
         return peer
-    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    hops = [
+        hop.strip()
+        for line in request.headers.getlist("x-forwarded-for")
+        for hop in line.split(",")
+        if hop.strip()
+    ]
     for hop in reversed(hops):
-        if not _in(hop, networks):
-            return hop
-    return hops[0] if hops else peer
+        address = _address(hop)
+        if address is None:
+            return peer
+        if not any(address in network for network in networks):
+            return str(address)
+        peer = str(address)
+    return peer
 
 
-def _in(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        ip = ipaddress.ip_address(address)
+        return ipaddress.ip_address(value)
     except ValueError:
-        return False
-    return any(ip in network for network in networks)
+        return None
+
+
+def _in(address: str, networks: Iterable[IPNetwork]) -> bool:
+    ip = _address(address)
+    return ip is not None and any(ip in network for network in networks)

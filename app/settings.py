@@ -119,6 +119,16 @@ class Settings(BaseSettings):
             raise ValueError("SECRET_KEY must be at least 16 characters")
         return self
 
+    @model_validator(mode="after")
+    def claim_outlives_an_attempt(self) -> Settings:
+        # A claim that lapses mid-attempt lets a second process send the same lead.
+        if self.claim_timeout_seconds <= self.leadpro_total_timeout:
+            raise ValueError(
+                "CLAIM_TIMEOUT_SECONDS must be longer than LEADPRO_TOTAL_TIMEOUT "
+                f"({self.leadpro_total_timeout:g} s)"
+            )
+        return self
+
     @cached_property
     def signing_key(self) -> str:
         """The secret for tokens and signed links; in development it is kept under ./var/."""
@@ -156,6 +166,8 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         error = exc.errors()[0]
-        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
         message = error["msg"].removeprefix("Value error, ")
+        if not error["loc"]:  # a rule across settings: its message names them
+            raise SettingsError(f"Bad setting: {message}") from None
+        name = str(error["loc"][0]).upper()
         raise SettingsError(f"Bad setting {name}: {message}") from None

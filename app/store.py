@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 PENDING, DELIVERED, REJECTED, DEAD = "pending", "delivered", "rejected", "dead"
 STATES = (PENDING, DELIVERED, REJECTED, DEAD)
@@ -93,6 +93,11 @@ class Submission:
     rejection: dict[str, Any] | None
     delivered_at: datetime | None
     maybe_sent_before: bool
+    claimed_until: datetime | None = None
+
+    def attempt_under_way(self, now: datetime | None = None) -> bool:
+        """Someone holds a live claim: an attempt may be in flight right now."""
+        return self.claimed_until is not None and self.claimed_until > (now or utcnow())
 
     @classmethod
     def from_row(cls, row: sa.Row) -> Submission:
@@ -115,6 +120,7 @@ class Submission:
             rejection=loads(row.rejection),
             delivered_at=row.delivered_at,
             maybe_sent_before=bool(row.maybe_sent_before),
+            claimed_until=row.claimed_until,
         )
 
 
@@ -142,7 +148,9 @@ class Store:
             engine = create_async_engine(url, connect_args={"timeout": 30})
             sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         else:
-            engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+            engine = create_async_engine(
+                url, pool_size=10, max_overflow=10, pool_pre_ping=True, pool_timeout=10
+            )
         return cls(engine, secret)
 
     @property
@@ -153,10 +161,14 @@ class Store:
         await self.engine.dispose()
 
     async def migrate(self) -> None:
+        """Bring the schema up to date; safe when several processes start at once."""
         async with self.engine.begin() as conn:
             if self.is_postgres:
-                # Instances starting together must not migrate twice.
+                # Instances starting together must not migrate twice: the second waits here.
                 await conn.execute(sa.text("SELECT pg_advisory_xact_lock(74657301)"))
+            else:
+                # The SQLite twin of that lock: take the write lock before looking.
+                await conn.exec_driver_sql("BEGIN IMMEDIATE")
             await conn.run_sync(lambda sync: schema_migrations.create(sync, checkfirst=True))
             done = set((await conn.execute(sa.select(schema_migrations.c.version))).scalars())
             for version, step in MIGRATIONS:
@@ -176,8 +188,14 @@ class Store:
 
     # Writing submissions
 
-    async def add(self, new: NewSubmission) -> bool:
-        """Store a submission; False when one with this id exists already (a re-submit)."""
+    async def add(
+        self, new: NewSubmission, owner: str | None = None, hold: timedelta | None = None
+    ) -> bool:
+        """Store a submission; False when one with this id exists already (a re-submit).
+
+        With `owner`, the row is stored already claimed by it for `hold`, so the request that
+        stored it sends it, not a background worker that polls in between.
+        """
         now = utcnow()
         values = {
             "id": new.id,
@@ -194,6 +212,8 @@ class Store:
             "attempts": 0,
             "next_attempt_at": now,
             "maybe_sent_before": False,
+            "claimed_by": owner,
+            "claimed_until": now + hold if owner and hold else None,
         }
         insert = (postgresql.insert if self.is_postgres else sqlite.insert)(submissions)
         statement = insert.values(**values).on_conflict_do_nothing(index_elements=["id"])
@@ -216,44 +236,62 @@ class Store:
             sa.or_(submissions.c.claimed_until.is_(None), submissions.c.claimed_until < now),
         )
 
-    async def claim(self, submission_id: str, owner: str, hold: timedelta) -> bool:
-        """Take one submission for delivery; False when someone else holds it or it is done."""
+    def _claim_values(self, owner: str, until: datetime, now: datetime) -> dict[str, Any]:
+        # Taking over a claim that lapsed: its holder died, maybe after the Lead API got the lead.
+        taken_over = sa.and_(
+            submissions.c.claimed_by.is_not(None), submissions.c.claimed_by != owner
+        )
+        return {
+            "claimed_by": owner,
+            "claimed_until": until,
+            "updated_at": now,
+            "maybe_sent_before": sa.case(
+                (taken_over, sa.true()), else_=submissions.c.maybe_sent_before
+            ),
+        }
+
+    async def claim(self, submission_id: str, owner: str, hold: timedelta) -> Submission | None:
+        """Take one pending submission for delivery (or renew our own claim on it).
+
+        None when someone else holds it, or it is no longer pending.
+        """
         now = utcnow()
+        ours = sa.and_(submissions.c.state == PENDING, submissions.c.claimed_by == owner)
+        statement = (
+            submissions.update()
+            .where(submissions.c.id == submission_id, sa.or_(self._claimable(now), ours))
+            .values(**self._claim_values(owner, now + hold, now))
+            .returning(*submissions.c)
+        )
         async with self.engine.begin() as conn:
-            result = await conn.execute(
-                submissions.update()
-                .where(submissions.c.id == submission_id, self._claimable(now))
-                .values(claimed_by=owner, claimed_until=now + hold, updated_at=now)
-            )
-        return result.rowcount == 1
+            row = (await conn.execute(statement)).first()
+        return Submission.from_row(row) if row else None
 
     async def claim_due(self, owner: str, hold: timedelta, limit: int) -> list[Submission]:
-        """Claim up to `limit` submissions whose next attempt is due."""
+        """Claim up to `limit` submissions whose next attempt is due, in one statement.
+
+        PostgreSQL: the rows are picked FOR UPDATE SKIP LOCKED, so instances never wait on or
+        take each other's rows. SQLite: one UPDATE is atomic (the database has one writer).
+        Either way the UPDATE checks the claim again, so nothing is claimed twice.
+        """
         now = utcnow()
-        query = (
+        due = (
             sa.select(submissions.c.id)
             .where(self._claimable(now), submissions.c.next_attempt_at <= now)
             .order_by(submissions.c.next_attempt_at)
             .limit(limit)
         )
         if self.is_postgres:
-            query = query.with_for_update(skip_locked=True)
-        claimed: list[str] = []
-        async with self.engine.begin() as conn:
-            for submission_id in (await conn.execute(query)).scalars().all():
-                if await self._claim_in(conn, submission_id, owner, now + hold, now):
-                    claimed.append(submission_id)
-        return [s for s in [await self.get(i) for i in claimed] if s is not None]
-
-    async def _claim_in(
-        self, conn: AsyncConnection, submission_id: str, owner: str, until: datetime, now: datetime
-    ) -> bool:
-        result = await conn.execute(
+            due = due.with_for_update(skip_locked=True)
+        statement = (
             submissions.update()
-            .where(submissions.c.id == submission_id, self._claimable(now))
-            .values(claimed_by=owner, claimed_until=until, updated_at=now)
+            .where(submissions.c.id.in_(due.scalar_subquery()), self._claimable(now))
+            .values(**self._claim_values(owner, now + hold, now))
+            .returning(*submissions.c)
         )
-        return result.rowcount == 1
+        async with self.engine.begin() as conn:
+            rows = (await conn.execute(statement)).all()
+        return sorted((Submission.from_row(row) for row in rows), key=lambda s: s.created_at)
 
     # Recording what happened; each only applies while `owner` holds the claim.
 
@@ -312,8 +350,17 @@ class Store:
             attempts=submissions.c.attempts + 1,
         )
 
+    async def note_maybe_sent(self, submission_id: str) -> None:
+        """Flag a submission the Lead API may have received, whoever holds it now."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                submissions.update()
+                .where(submissions.c.id == submission_id)
+                .values(maybe_sent_before=True)
+            )
+
     async def release(self, submission_id: str, owner: str) -> None:
-        """Give a claim back untouched (e.g. on shutdown), so it is retried at once."""
+        """Give a claim back untouched (nothing was sent), so it is retried at once."""
         async with self.engine.begin() as conn:
             await conn.execute(
                 submissions.update()
@@ -347,28 +394,29 @@ class Store:
         return {state: int(found.get(state, 0)) for state in STATES}
 
     async def delivery_stats(self) -> dict[str, Any]:
+        """Counts by state and delivery figures; nothing personal, unchanged by retention."""
         counts = await self.counts()
+        count = sa.func.count()
+        delivered = submissions.c.state == DELIVERED
+        query = sa.select(
+            sa.func.min(submissions.c.created_at).filter(submissions.c.state == PENDING),
+            count.filter(delivered, submissions.c.maybe_sent_before),
+            sa.func.sum(submissions.c.attempts),
+            count.filter(delivered, submissions.c.attempts > 1),
+            count.filter(submissions.c.personal_data_removed_at.is_not(None)),
+        )
         async with self.engine.connect() as conn:
-            oldest = (
-                await conn.execute(
-                    sa.select(sa.func.min(submissions.c.created_at)).where(
-                        submissions.c.state == PENDING
-                    )
-                )
-            ).scalar()
-            possible_duplicates = (
-                await conn.execute(
-                    sa.select(sa.func.count()).where(
-                        submissions.c.state == DELIVERED, submissions.c.maybe_sent_before
-                    )
-                )
-            ).scalar()
-            attempts = (await conn.execute(sa.select(sa.func.sum(submissions.c.attempts)))).scalar()
+            oldest, possible_duplicates, attempts, after_retry, stripped = (
+                await conn.execute(query)
+            ).one()
         return {
+            "accepted": sum(counts.values()),
             **counts,
             "oldest_pending_seconds": (utcnow() - oldest).total_seconds() if oldest else 0.0,
             "possible_duplicates": int(possible_duplicates or 0),
+            "delivered_after_retry": int(after_retry or 0),
             "attempts": int(attempts or 0),
+            "personal_data_removed": int(stripped or 0),
         }
 
     async def retry_dead(self, submission_id: str | None = None) -> int:
@@ -383,13 +431,19 @@ class Store:
         async with self.engine.begin() as conn:
             result = await conn.execute(
                 query.values(
-                    state=PENDING, attempts=0, next_attempt_at=now, updated_at=now, last_error=None
+                    state=PENDING,
+                    attempts=0,
+                    next_attempt_at=now,
+                    updated_at=now,
+                    last_error=None,
+                    claimed_by=None,
+                    claimed_until=None,
                 )
             )
         return result.rowcount
 
     async def remove_personal_data(self, where: sa.ColumnElement[bool]) -> int:
-        """Strip personal fields; keep ids, times, states, widget and attribution."""
+        """Strip personal fields; keep ids, times, states, widget, attribution and consent."""
         now = utcnow()
         async with self.engine.begin() as conn:
             result = await conn.execute(
@@ -407,6 +461,7 @@ class Store:
         return result.rowcount
 
     async def apply_retention(self, days: int) -> int:
+        """Strip personal data from finished submissions older than `days` (never pending)."""
         cutoff = utcnow() - timedelta(days=days)
         return await self.remove_personal_data(
             sa.and_(submissions.c.state != PENDING, submissions.c.created_at < cutoff)
@@ -415,12 +470,19 @@ class Store:
     async def erase_email(self, email: str) -> int:
         """Erase one person's data (UK GDPR right to erasure), whatever the state."""
         digest = self.email_digest(email)
+        now = utcnow()
         async with self.engine.begin() as conn:
             # A pending lead for someone who asked to be forgotten must not be sent later.
             await conn.execute(
                 submissions.update()
                 .where(submissions.c.email_digest == digest, submissions.c.state == PENDING)
-                .values(state=DEAD, last_error="erased on request", updated_at=utcnow())
+                .values(
+                    state=DEAD,
+                    last_error="erased on request",
+                    updated_at=now,
+                    claimed_by=None,
+                    claimed_until=None,
+                )
             )
         return await self.remove_personal_data(submissions.c.email_digest == digest)
 

@@ -68,14 +68,10 @@ class Signer:
             raise TokenExpired from exc
         except BadSignature as exc:
             raise TokenInvalid from exc
-        if not isinstance(payload, dict) or payload.get("w") != widget_id:
+        token = _form_token(payload, widget_id)
+        if token is None:
             raise TokenInvalid
-        return FormToken(
-            widget_id=payload["w"],
-            submission_id=str(payload["s"]),
-            issued_at=float(payload["t"]),
-            attribution=Attribution.from_dict(payload.get("a") or {}),
-        )
+        return token
 
     def peek_form_token(self, value: str, widget_id: str) -> FormToken | None:
         """An expired token's contents (still signature-checked), to keep its attribution."""
@@ -83,14 +79,7 @@ class Signer:
             payload = self._forms.loads(value)
         except BadSignature:
             return None
-        if not isinstance(payload, dict) or payload.get("w") != widget_id:
-            return None
-        return FormToken(
-            payload["w"],
-            str(payload["s"]),
-            float(payload["t"]),
-            Attribution.from_dict(payload.get("a") or {}),
-        )
+        return _form_token(payload, widget_id)
 
     def result_link(self, widget_id: str, submission_id: str) -> str:
         return self._results.dumps({"w": widget_id, "s": submission_id})
@@ -106,3 +95,19 @@ class Signer:
         if not isinstance(payload, dict) or payload.get("w") != widget_id:
             raise TokenInvalid
         return str(payload["s"])
+
+
+def _form_token(payload: object, widget_id: str) -> FormToken | None:
+    """The token a signed payload describes, if it is whole and for this widget."""
+    if not isinstance(payload, dict) or payload.get("w") != widget_id:
+        return None
+    attribution = payload.get("a") or {}
+    try:
+        return FormToken(
+            widget_id=widget_id,
+            submission_id=str(payload["s"]),
+            issued_at=float(payload["t"]),
+            attribution=Attribution.from_dict(attribution if isinstance(attribution, dict) else {}),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None

@@ -121,8 +121,8 @@ def normalise_phone(value: str) -> str | None:
         number = phonenumbers.parse(value, "GB")
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number):
-        return None
+    if not phonenumbers.is_valid_number(number) or number.extension:
+        return None  # an extension cannot be dialled by the agency's autocaller
     if number.country_code == 44:  # includes the Channel Islands and Isle of Man
         national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
         return national.replace(" ", "")
@@ -326,10 +326,10 @@ def _check_questions(check: _Checker, widget: Widget) -> dict[str, list[str]]:
             if question.required:
                 check.fail(name, f"Select an answer to: {question.text}")
             continue
-        if value not in question.options:
+        if value not in [" ".join(option.split()) for option in question.options]:
             check.fail(name, f"Select one of the answers to: {question.text}")
             continue
-        answers[question.id] = [question.text, value]
+        answers[question.id] = [question.text, value]  # as the homeowner saw it
     return answers
 
 

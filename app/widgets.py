@@ -51,7 +51,10 @@ def origin_of(url: str) -> str | None:
         return None
     default_port = {"http": 80, "https": 443}[parts.scheme]
     suffix = f":{port}" if port and port != default_port else ""
-    return f"{parts.scheme}://{parts.hostname.lower()}{suffix}"
+    host = parts.hostname.lower()
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}{suffix}"
 
 
 class Question(BaseModel):

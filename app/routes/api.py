@@ -161,6 +161,7 @@ async def preflight(request: Request, widget: WidgetDep) -> Response:
         202: {"model": ValuationOut, "description": "Stored; delivery still under way"},
         403: {"model": ErrorOut, "description": "Cross-origin call from an origin not allowed"},
         404: {"model": ErrorOut, "description": "Unknown widget"},
+        413: {"model": ErrorOut, "description": "Request body over the size limit"},
         422: {"model": ErrorOut, "description": "The answers need correcting"},
         429: {"model": ErrorOut, "description": "Too many requests"},
     },
@@ -186,7 +187,18 @@ async def create_valuation(
         )
     assert outcome.answers is not None
     submission_id = body.submission_id or new_submission_id()
-    if await services.store.get(submission_id) is None:
+    existing = await services.store.get(submission_id)
+    if existing is not None and existing.widget_id != widget.id:
+        # Another widget's submission: neither its outcome nor its result link is ours to give.
+        return JSONResponse(
+            {
+                "message": "There is a problem with the answers",
+                "errors": {"submission_id": "Use a new submission id"},
+            },
+            422,
+            headers=cors,
+        )
+    if existing is None:
         verdict = await services.limiter.hit(
             widget.id, client_ip(request, services.settings.trusted_proxies)
         )

@@ -184,8 +184,10 @@ async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep
         )
     token = str(form.get("token"))
 
-    if _looks_like_a_bot(raw, form_token, services.settings.min_fill_seconds):
+    bot_reason = _looks_like_a_bot(raw, form_token, services.settings.min_fill_seconds)
+    if bot_reason:
         # Looks like success to the bot; nothing is stored or sent.
+        log.info("submission.bot", extra={"widget": widget.id, "why": bot_reason})
         metrics.REJECTS.labels("bot").inc()
         metrics.SUBMISSIONS.labels(widget.id, "bot").inc()
         return message_page(
@@ -220,14 +222,19 @@ async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep
         )
         if not verdict.allowed:
             metrics.REJECTS.labels("rate_limit").inc()
-            response = message_page(
+            # The form again with every answer kept and the same token: one more press later
+            # still makes exactly one lead.
+            response = render_form(
                 request,
                 services,
                 widget,
-                429,
-                "Sorry, too many valuations were requested",
-                f"Your answers have not been sent. Please try again in "
+                token,
+                form_token,
+                outcome.values,
+                notice=f"Sorry, too many valuations were requested just now. Your answers have "
+                f"not been sent yet, but they are still here: please try again in "
                 f"{_duration(verdict.retry_after)}.",
+                status_code=429,
             )
             response.headers["retry-after"] = str(verdict.retry_after)
             return response
@@ -248,10 +255,13 @@ async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep
     )
 
 
-def _looks_like_a_bot(raw: dict[str, Any], token: FormToken, min_fill_seconds: float) -> bool:
+def _looks_like_a_bot(raw: dict[str, Any], token: FormToken, min_fill_seconds: float) -> str:
+    """Why this looks like a bot ("honeypot", "too_fast"), or "" for a person."""
     if str(raw.get(HONEYPOT, "")).strip():
-        return True
-    return time.time() - token.issued_at < min_fill_seconds
+        return "honeypot"
+    if time.time() - token.issued_at < min_fill_seconds:
+        return "too_fast"
+    return ""
 
 
 def _duration(seconds: int) -> str:
@@ -296,7 +306,9 @@ def _upstream_refused(
             f"{widget.agency_name} directly."
         )
     # A fresh submission id: the corrected answers are a new submission.
-    token, form_token = services.signer.issue_form_token(widget.id, old.attribution)
+    token, form_token = services.signer.issue_form_token(
+        widget.id, old.attribution, issued_at=old.issued_at
+    )
     return render_form(
         request, services, widget, token, form_token, values, errors, status_code=422
     )
@@ -310,7 +322,7 @@ async def show_result(
     if submission_id is None:
         return _link_not_valid(request, services, widget)
     submission = await services.store.get(submission_id)
-    if submission is None:
+    if submission is None or submission.widget_id != widget.id:
         return _link_not_valid(request, services, widget)
     result = Result(submission, created=False)
     own = own_origin(request, services.settings.public_url)
@@ -386,7 +398,7 @@ async def result_status(link: str, widget: WidgetDep, services: ServicesDep) -> 
     """What the result page polls: only the state, nothing personal."""
     submission_id = _submission_from_link(services, widget, link)
     submission = await services.store.get(submission_id) if submission_id else None
-    if submission is None:
+    if submission is None or submission.widget_id != widget.id:
         return JSONResponse({"state": "unknown"}, status_code=404)
     return JSONResponse({"state": submission.state}, headers={"cache-control": "no-store"})
 
