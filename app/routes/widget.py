@@ -301,7 +301,8 @@ def _upstream_refused(
         if name in values:
             errors[name] = f"{UPSTREAM_FIELD_NOTE}: {'; '.join(reasons)}"
     if not errors:
-        errors["first_name"] = (
+        # Not about one field: the summary shows it as text, not a link.
+        errors["form"] = (
             "Your details could not be sent. Check them and try again, or contact "
             f"{widget.agency_name} directly."
         )
