@@ -209,14 +209,26 @@ def _read_key(widget: _FileWidget, settings: Settings) -> SecretStr | None:
     return settings.leadpro_api_key
 
 
+def development_origins(settings: Settings) -> tuple[str, ...]:
+    """This service's own loopback origins: in development `/demo` embeds across them."""
+    return (f"http://localhost:{settings.port}", f"http://127.0.0.1:{settings.port}")
+
+
 def default_widget(settings: Settings) -> Widget:
-    """The single widget configured by the environment alone."""
+    """The single widget configured by the environment alone.
+
+    In development (no Lead API key: the built-in sandbox) and without WIDGET_ALLOWED_ORIGINS,
+    it may be framed by the service's own loopback origins, so `/demo` works out of the box.
+    """
+    origins = settings.widget_allowed_origins
+    if not origins and settings.leadpro_api_key is None:
+        origins = list(development_origins(settings))
     return Widget(
         id="default",
         agency_name=settings.widget_agency_name,
         api_key=settings.leadpro_api_key,
         api_base=settings.leadpro_api_base,
-        allowed_origins=tuple(settings.widget_allowed_origins),
+        allowed_origins=tuple(origins),
         office_id=settings.widget_office_id,
         source=settings.widget_source,
         consent_required=settings.widget_consent_required,

@@ -326,7 +326,26 @@ def test_default_widget_without_a_key_uses_the_sandbox() -> None:
 
     assert default.uses_sandbox
     assert default.agency_name == "Our agency"
-    assert default.allowed_origins == ()
+    # Development: the service's own loopback origins, so /demo embeds it across them.
+    assert default.allowed_origins == ("http://localhost:8000", "http://127.0.0.1:8000")
+
+
+def test_sandbox_widget_follows_the_port_and_gives_way_to_explicit_origins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PORT", "8123")
+    default = load_widgets(load_settings())["default"]
+    assert default.allowed_origins == ("http://localhost:8123", "http://127.0.0.1:8123")
+
+    monkeypatch.setenv("WIDGET_ALLOWED_ORIGINS", "https://www.acme-estates.co.uk")
+    default = load_widgets(load_settings())["default"]
+    assert default.allowed_origins == ("https://www.acme-estates.co.uk",)
+
+
+def test_widget_with_a_key_gets_no_development_origins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEADPRO_API_KEY", "live-key")
+    monkeypatch.setenv("SECRET_KEY", "s" * 32)
+    assert load_widgets(load_settings())["default"].allowed_origins == ()
 
 
 @pytest.mark.parametrize(
