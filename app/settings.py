@@ -81,6 +81,12 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("leadpro_api_key", "secret_key", "metrics_token", "redis_url", mode="before")
+    @classmethod
+    def empty_is_unset(cls, value: object) -> object:
+        # `LEADPRO_API_KEY=` in a .env file means "no key", not a key of "".
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def upper_level(cls, value: object) -> object:

@@ -187,3 +187,15 @@ def test_development_signing_key_is_kept_under_var_in_the_working_directory(
     assert first == second
     assert len(first) >= 32
     assert (clean_env / "var" / "secret_key").read_text().strip() == first
+
+
+def test_an_empty_key_means_no_key_so_the_sandbox_is_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LEADPRO_API_KEY", "")
+    monkeypatch.setenv("SECRET_KEY", "  ")
+
+    settings = load_settings()
+
+    assert settings.leadpro_api_key is None
+    assert settings.secret_key is None
