@@ -154,12 +154,13 @@ class Delivery:
             submission.id, self.owner, valuation.model_dump(exclude_none=True)
         )
         if not recorded:
-            # Our claim lapsed and someone else took the submission: it may go out twice.
+            # Sent, but meanwhile our claim lapsed and another process took the submission (or
+            # it was erased): the agency may see it twice.
             await self.store.note_maybe_sent(submission.id)
             metrics.POSSIBLE_DUPLICATES.inc()
             log.error(
-                "delivery.claim_lost: sent after our claim lapsed; the agency may see it twice "
-                "(raise CLAIM_TIMEOUT_SECONDS)",
+                "delivery.outcome_not_recorded: sent after losing the claim; the agency may see "
+                "it twice (is CLAIM_TIMEOUT_SECONDS long enough?)",
                 extra={"submission": submission.id},
             )
             return DELIVERED

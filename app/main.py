@@ -16,13 +16,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from app import security
 from app.delivery import Delivery
 from app.deps import Services
 from app.leadapi import LeadApiClient, build_http_client
 from app.logs import configure_logging
 from app.ratelimit import RateLimiter
 from app.routes import api, embed, errors, ops, widget
-from app.security import SecurityMiddleware, swagger_ui, trusted_networks
+from app.security import swagger_ui, trusted_networks
 from app.settings import Settings, SettingsError, load_settings
 from app.store import Store
 from app.templating import STATIC_DIR, build_templates
@@ -95,8 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # served below, with a CSP that lets Swagger UI run
         redoc_url=None,
     )
-    app.add_middleware(
-        SecurityMiddleware,
+    security.install(
+        app,
         max_body_bytes=settings.max_body_bytes,
         hsts_always=(settings.public_url or "").startswith("https://"),
     )

@@ -145,11 +145,17 @@ class Store:
     def connect(cls, url: str, secret: str) -> Store:
         if url.startswith("sqlite"):
             _ensure_sqlite_folder(url)
-            engine = create_async_engine(url, connect_args={"timeout": 30})
+            # hide_parameters: a database error must not carry the homeowner's data into the log.
+            engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
             sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         else:
             engine = create_async_engine(
-                url, pool_size=10, max_overflow=10, pool_pre_ping=True, pool_timeout=10
+                url,
+                pool_size=10,
+                max_overflow=10,
+                pool_pre_ping=True,
+                pool_timeout=10,
+                hide_parameters=True,
             )
         return cls(engine, secret)
 
@@ -282,10 +288,16 @@ class Store:
             .limit(limit)
         )
         if self.is_postgres:
-            due = due.with_for_update(skip_locked=True)
+            # A MATERIALIZED CTE runs once: as an IN (subquery) PostgreSQL may rescan it, and
+            # with SKIP LOCKED each rescan finds more rows, so one claim could take far more
+            # than `limit`.
+            picked = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+            chosen: sa.ColumnElement[bool] = submissions.c.id == picked.c.id
+        else:
+            chosen = submissions.c.id.in_(due.scalar_subquery())
         statement = (
             submissions.update()
-            .where(submissions.c.id.in_(due.scalar_subquery()), self._claimable(now))
+            .where(chosen, self._claimable(now))
             .values(**self._claim_values(owner, now + hold, now))
             .returning(*submissions.c)
         )

@@ -1,0 +1,1 @@
+"""Benchmarks and load tools (see bench/run.py); never imported by the service."""
