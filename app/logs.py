@@ -34,6 +34,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "event": record.getMessage(),
+            "pid": record.process,  # tells the workers apart when WORKERS > 1
         }
         if rid := request_id.get():
             line["request_id"] = rid

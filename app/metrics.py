@@ -7,7 +7,9 @@ calls `prepare_multiprocess` before starting them: each worker then writes its c
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -101,7 +103,9 @@ def prepare_multiprocess(workers: int) -> None:
         for stale in Path(folder).glob("*.db"):
             stale.unlink()
     else:
-        os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="widget-metrics-")
+        folder = tempfile.mkdtemp(prefix="widget-metrics-")
+        os.environ[MULTIPROC_ENV] = folder
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)  # the parent outlives workers
 
 
 def exposition() -> bytes:
