@@ -13,6 +13,7 @@ import secrets
 import time
 from collections.abc import Iterable
 
+from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
@@ -192,6 +193,20 @@ class SecurityMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+def install(app: FastAPI, max_body_bytes: int, hsts_always: bool = False) -> None:
+    """Put SecurityMiddleware around the whole app, error handling included.
+
+    `add_middleware` would put it inside Starlette's ServerErrorMiddleware: a 500 page would go
+    out without the security headers, and its log line without the request id.
+    """
+    build = app.build_middleware_stack
+
+    def outermost() -> ASGIApp:
+        return SecurityMiddleware(build(), max_body_bytes=max_body_bytes, hsts_always=hsts_always)
+
+    app.build_middleware_stack = outermost  # type: ignore[method-assign]
 
 
 def _replay(messages: list[Message], then: Message | None, receive: Receive) -> Receive:

@@ -10,6 +10,9 @@ import pytest
 
 from tests.servers import SandboxServer, run_sandbox
 
+# Every log line of the session is scanned for personal data and secrets (see tests/log_scan.py).
+pytest_plugins = ["tests.log_scan"]
+
 SANDBOX_KEY = "test-key"
 OTHER_SANDBOX_KEY = "other-key"
 

@@ -159,6 +159,7 @@ async def preflight(request: Request, widget: WidgetDep) -> Response:
     status_code=200,
     responses={
         202: {"model": ValuationOut, "description": "Stored; delivery still under way"},
+        400: {"model": ErrorOut, "description": "The body could not be read as JSON"},
         403: {"model": ErrorOut, "description": "Cross-origin call from an origin not allowed"},
         404: {"model": ErrorOut, "description": "Unknown widget"},
         413: {"model": ErrorOut, "description": "Request body over the size limit"},
