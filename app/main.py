@@ -107,7 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return swagger_ui(request, "/openapi.json", f"{app.title} – API")
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    if sandbox_app:
+    if sandbox_app and all(w.uses_sandbox for w in widgets.values()):
+        # Only in pure development: a live deployment never exposes the sandbox's records.
         # Lets a developer inspect sandbox leads and inject faults: /sandbox/_sandbox/leads.
         app.mount("/sandbox", sandbox_app, name="sandbox")
     for module in (widget, api, embed, ops):

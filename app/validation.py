@@ -91,11 +91,19 @@ class Outcome:
         return self.answers is not None
 
 
+# Control characters and bidi overrides: invisible, and able to disguise text in the dashboard.
+_INVISIBLE = dict.fromkeys(
+    [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)],
+    " ",
+)
+
+
 def _text(raw: RawAnswers, name: str) -> str:
     value = raw.get(name, "")
     if isinstance(value, list):
         value = value[0] if value else ""
-    return " ".join(str(value).split())  # trim and collapse inner whitespace
+    # Trim, drop invisible characters, collapse inner whitespace.
+    return " ".join(str(value).translate(_INVISIBLE).split())
 
 
 def _list(raw: RawAnswers, name: str) -> list[str]:

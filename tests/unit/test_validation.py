@@ -905,3 +905,20 @@ def test_largest_valid_submission_still_builds_a_valid_lead_request(
         gdpr_checkbox=answers.gdpr_checkbox,
     )
     assert lead.body()["appointment_availability"]["hours"]
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    ["\x00", "\x07", "\x1b[31m", "\u202e", "\u2066", "\x85"],
+    ids=["nul", "bell", "escape", "right-to-left-override", "isolate", "next-line"],
+)
+def test_invisible_characters_never_reach_the_lead(hidden: str) -> None:
+    outcome = check(first_name=f"Mar{hidden}la", message=f"Call{hidden} me")
+    assert outcome.answers is not None
+    assert outcome.answers.first_name.isprintable()
+    assert outcome.answers.message is not None and outcome.answers.message.isprintable()
+
+
+def test_a_name_of_only_invisible_characters_counts_as_missing() -> None:
+    outcome = check(first_name="\x00\u202e\x07")
+    assert outcome.errors["first_name"] == "Enter your first name"
