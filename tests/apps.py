@@ -60,7 +60,8 @@ def run_app(env: Mapping[str, str], port: int | None = None) -> Iterator[LiveApp
     process = start_process(
         [sys.executable, "-m", "app", "serve"],
         f"{base_url}/healthz",
-        env={"HOST": "127.0.0.1", "PORT": str(port), **env},
+        # The chosen port wins over any PORT inherited from the caller (make exports one).
+        env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
         timeout=30,
     )
     try:
