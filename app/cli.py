@@ -87,6 +87,10 @@ def _serve(settings: Settings, target: str = "app.asgi:app") -> None:
         forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
         log_config=None,
         server_header=False,
+        # Named, not left to "auto": a missing wheel then fails loudly instead of quietly
+        # serving on the slower pure-Python event loop and HTTP parser.
+        loop="uvloop",
+        http="httptools",
     )
 
 

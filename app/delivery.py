@@ -31,7 +31,7 @@ from app.leadapi import (
     Valuation,
 )
 from app.settings import Settings
-from app.store import DEAD, DELIVERED, PENDING, REJECTED, Store, Submission, utcnow
+from app.store import PENDING, Store, Submission, utcnow
 from app.widgets import Widget
 
 log = logging.getLogger(__name__)
@@ -86,13 +86,17 @@ class Delivery:
 
     # One attempt
 
-    async def attempt(self, submission: Submission) -> str:
-        """Send one claimed submission and record the outcome; returns its new state."""
+    async def attempt(self, submission: Submission, lead: LeadRequest | None = None) -> Submission:
+        """Send one claimed submission and record the outcome; returns it as recorded.
+
+        `lead` is the request the submission was built from when this process has it in hand
+        (it was checked when built); otherwise it is read back from the stored payload.
+        """
         if submission.payload is None:
             # Erased while queued: nothing may be sent.
-            await self.store.mark_dead(submission.id, self.owner, "personal data erased")
+            row = await self.store.mark_dead(submission.id, self.owner, "personal data erased")
             log.error("delivery.dead", extra={"submission": submission.id, "why": "erased"})
-            return DEAD
+            return await self._as_recorded(submission, row)
         widget = self.widgets.get(submission.widget_id)
         if widget is None:
             # Removed from the configuration, or this instance runs an older one: keep the lead
@@ -105,10 +109,10 @@ class Delivery:
                 submission, f"widget {submission.widget_id!r} not configured", maybe_sent=False
             )
         try:
-            lead = LeadRequest.model_validate(submission.payload)
+            lead = lead or LeadRequest.model_validate(submission.payload)
         except ValidationError as exc:
             fields = sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]})
-            await self.store.mark_rejected(
+            row = await self.store.mark_rejected(
                 submission.id,
                 self.owner,
                 {"message": "stored data breaks the contract", "fields": fields},
@@ -117,7 +121,7 @@ class Delivery:
                 "delivery.unsendable: stored data breaks the Lead API contract",
                 extra={"submission": submission.id, "fields": fields},
             )
-            return REJECTED
+            return await self._as_recorded(submission, row)
         try:
             valuation = await self._call(lead, widget)
         except LeadRejected as exc:
@@ -131,6 +135,12 @@ class Delivery:
         except UpstreamUnavailable as exc:
             return await self._retry_later(submission, str(exc), maybe_sent=exc.maybe_delivered)
         return await self._delivered(submission, valuation)
+
+    async def _as_recorded(self, submission: Submission, row: Submission | None) -> Submission:
+        """The row our write left; if it did not apply (the claim was lost), the row as it is."""
+        if row is not None:
+            return row
+        return await self.store.get(submission.id) or submission
 
     async def _call(self, lead: LeadRequest, widget: Widget) -> Valuation:
         started = time.perf_counter()
@@ -149,11 +159,11 @@ class Delivery:
             metrics.UPSTREAM_CALLS.labels(status_class).inc()
             metrics.UPSTREAM_LATENCY.observe(time.perf_counter() - started)
 
-    async def _delivered(self, submission: Submission, valuation: Valuation) -> str:
+    async def _delivered(self, submission: Submission, valuation: Valuation) -> Submission:
         recorded = await self.store.mark_delivered(
             submission.id, self.owner, valuation.model_dump(exclude_none=True)
         )
-        if not recorded:
+        if recorded is None:
             # Sent, but meanwhile our claim lapsed and another process took the submission (or
             # it was erased): the agency may see it twice.
             await self.store.note_maybe_sent(submission.id)
@@ -163,7 +173,7 @@ class Delivery:
                 "it twice (is CLAIM_TIMEOUT_SECONDS long enough?)",
                 extra={"submission": submission.id},
             )
-            return DELIVERED
+            return await self._as_recorded(submission, None)
         metrics.DELIVERIES.labels("delivered").inc()
         if submission.maybe_sent_before:
             # An earlier attempt's reply was lost: the agency may see this lead twice.
@@ -178,23 +188,25 @@ class Delivery:
                 "valuation_status": valuation.valuation_status,
             },
         )
-        return DELIVERED
+        return recorded
 
-    async def _rejected(self, submission: Submission, exc: LeadRejected) -> str:
+    async def _rejected(self, submission: Submission, exc: LeadRejected) -> Submission:
         reasons = {"status": exc.status, "message": exc.message, "errors": exc.errors}
-        await self.store.mark_rejected(submission.id, self.owner, reasons)
+        row = await self.store.mark_rejected(submission.id, self.owner, reasons)
         metrics.DELIVERIES.labels("rejected").inc()
         # Field names only: the reasons may quote the homeowner's data.
         log.warning(
             "delivery.rejected",
             extra={"submission": submission.id, "status": exc.status, "fields": sorted(exc.errors)},
         )
-        return REJECTED
+        return await self._as_recorded(submission, row)
 
-    async def _retry_later(self, submission: Submission, error: str, maybe_sent: bool) -> str:
+    async def _retry_later(
+        self, submission: Submission, error: str, maybe_sent: bool
+    ) -> Submission:
         failures = submission.attempts + 1
         if failures >= self.settings.retry_max_attempts:
-            await self.store.mark_dead(submission.id, self.owner, error)
+            row = await self.store.mark_dead(submission.id, self.owner, error)
             metrics.DELIVERIES.labels("dead").inc()
             log.error(
                 "delivery.dead: LEAD NOT DELIVERED, gave up after the retry schedule; "
@@ -206,10 +218,10 @@ class Delivery:
                     "error": error,
                 },
             )
-            return DEAD
+            return await self._as_recorded(submission, row)
         delay = self.retry_delay(failures)
         at = utcnow() + timedelta(seconds=delay)
-        await self.store.schedule_retry(submission.id, self.owner, at, error, maybe_sent)
+        row = await self.store.schedule_retry(submission.id, self.owner, at, error, maybe_sent)
         metrics.DELIVERIES.labels("retry").inc()
         log.warning(
             "delivery.retry",
@@ -220,19 +232,23 @@ class Delivery:
                 "error": error,
             },
         )
-        return PENDING
+        return await self._as_recorded(submission, row)
 
     # Attempts in flight
 
-    def _start(self, submission: Submission) -> asyncio.Task[str]:
-        task = asyncio.create_task(self._guarded_attempt(submission))
+    def _start(
+        self, submission: Submission, lead: LeadRequest | None = None
+    ) -> asyncio.Task[Submission]:
+        task = asyncio.create_task(self._guarded_attempt(submission, lead))
         self._in_flight[task] = submission.id
         task.add_done_callback(self._in_flight.pop)
         return task
 
-    async def _guarded_attempt(self, submission: Submission) -> str:
+    async def _guarded_attempt(
+        self, submission: Submission, lead: LeadRequest | None = None
+    ) -> Submission:
         try:
-            return await self.attempt(submission)
+            return await self.attempt(submission, lead)
         except asyncio.CancelledError:
             # Shutdown cut the attempt short, maybe after the Lead API got the lead: flag it and
             # hand it back on the normal schedule (if even that fails, the claim lapses).
@@ -249,23 +265,37 @@ class Delivery:
         except Exception:
             # A database hiccup must not kill the worker; the claim will lapse and be retried.
             log.exception("delivery.attempt_failed", extra={"submission": submission.id})
-            return PENDING
+            return submission
 
     # In the request
 
     async def deliver_now(self, submission_id: str, wait: float) -> None:
-        """Send at once, waiting at most `wait` seconds; the attempt outlives the wait."""
+        """Claim and send at once, waiting at most `wait` seconds; the attempt outlives it."""
         if self._closing:
             await self.store.release(submission_id, self.owner)
             return
         submission = await self.store.claim(submission_id, self.owner, self.hold)
         if submission is None:
             return  # someone else is on it, or it is done
-        task = self._start(submission)
+        await self.deliver_claimed(submission, None, wait)
+
+    async def deliver_claimed(
+        self, submission: Submission, lead: LeadRequest | None, wait: float
+    ) -> Submission:
+        """Send a submission this process holds the claim on (e.g. stored claimed by the request
+        that made it), waiting at most `wait` seconds; the attempt outlives the wait.
+
+        Returns the submission as the attempt left it, or as it was if the wait ran out.
+        """
+        if self._closing:
+            await self.store.release(submission.id, self.owner)
+            return submission
+        task = self._start(submission, lead)
         try:
-            await asyncio.wait_for(asyncio.shield(task), timeout=wait)
+            return await asyncio.wait_for(asyncio.shield(task), timeout=wait)
         except TimeoutError:
-            log.info("delivery.still_waiting", extra={"submission": submission_id, "wait": wait})
+            log.info("delivery.still_waiting", extra={"submission": submission.id, "wait": wait})
+            return submission
 
     async def wait_for_outcome(self, submission_id: str, wait: float) -> Submission | None:
         """For a re-submit: give an attempt already under way the same time to finish."""

@@ -32,12 +32,14 @@ class UnknownWidget(Exception):
         self.widget_id = widget_id
 
 
-def get_services(request: Request) -> Services:
+# Both are `async def` although they never wait: FastAPI runs a plain `def` dependency in its
+# thread pool, and that hop cost more CPU than the rest of the form page put together.
+async def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
-def get_widget(widget_id: str, request: Request) -> Widget:
-    widget = get_services(request).widgets.get(widget_id)
+async def get_widget(widget_id: str, request: Request) -> Widget:
+    widget = request.app.state.services.widgets.get(widget_id)
     if widget is None:
         raise UnknownWidget(widget_id)
     return widget

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from app import metrics
@@ -70,7 +71,7 @@ class Result:
     def state(self) -> str:
         return self.submission.state
 
-    @property
+    @cached_property  # `view` reads it, and so does the page or JSON built from the view
     def estimate(self) -> Estimate | None:
         if self.submission.state != DELIVERED or not self.submission.valuation:
             return None
@@ -96,7 +97,7 @@ async def submit(
 ) -> Result:
     """Store first, then deliver within `wait` seconds. A repeated id never makes a second lead."""
     lead = build_lead(answers, widget, attribution, submission_id)
-    created = await delivery.store.add(
+    stored = await delivery.store.add(
         NewSubmission(
             id=submission_id,
             widget_id=widget.id,
@@ -111,15 +112,15 @@ async def submit(
         owner=delivery.owner,
         hold=delivery.hold,
     )
-    if created:
+    if stored is not None:
         metrics.SUBMISSIONS.labels(widget.id, "accepted").inc()
-        await delivery.deliver_now(submission_id, wait)
-        submission = await delivery.store.get(submission_id)
-    else:
-        metrics.SUBMISSIONS.labels(widget.id, "resubmitted").inc()
-        submission = await delivery.wait_for_outcome(submission_id, wait)
-    assert submission is not None, "a stored submission cannot vanish"
-    return Result(submission, created)
+        # Stored claimed by us: send it straight away, with the request already checked.
+        submission = await delivery.deliver_claimed(stored, lead, wait)
+        return Result(submission, created=True)
+    metrics.SUBMISSIONS.labels(widget.id, "resubmitted").inc()
+    found = await delivery.wait_for_outcome(submission_id, wait)
+    assert found is not None, "a stored submission cannot vanish"
+    return Result(found, created=False)
 
 
 def property_summary(submission: Submission) -> str:

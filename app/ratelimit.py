@@ -11,13 +11,15 @@ import ipaddress
 import logging
 import math
 import time
+from collections import deque
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse_many
-from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
+from limits.util import WindowStats
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +59,10 @@ class RateLimiter:
         redis_url: str | None = None,
         key_prefix: str = KEY_PREFIX,
     ):
-        self.storage: Storage = (
-            storage_from_string(
+        self.storage: Storage | MemoryWindows
+        self.limiter: MovingWindowRateLimiter | MemoryWindows
+        if redis_url:
+            self.storage = storage_from_string(
                 f"async+{redis_url}",
                 implementation="redispy",
                 key_prefix=key_prefix,
@@ -66,10 +70,9 @@ class RateLimiter:
                 socket_timeout=REDIS_TIMEOUT_SECONDS,
                 socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
             )
-            if redis_url
-            else MemoryStorage()
-        )
-        self.limiter = MovingWindowRateLimiter(self.storage)
+            self.limiter = MovingWindowRateLimiter(self.storage)
+        else:
+            self.storage = self.limiter = MemoryWindows()
         # "10/minute;100/hour" means both: every item is enforced.
         self.per_ip: list[RateLimitItem] = list(parse_many(per_ip))
         self.per_widget: list[RateLimitItem] = list(parse_many(per_widget))
@@ -100,3 +103,61 @@ class RateLimiter:
     async def reset(self) -> None:
         """Forget every count (under this limiter's key prefix only, in Redis)."""
         await self.storage.reset()
+
+
+class MemoryWindows:
+    """Moving windows in this process's memory: `MovingWindowRateLimiter` over `MemoryStorage`,
+    same rules and same answers, without that storage's cost.
+
+    limits' async MemoryStorage starts a task on every hit that hops to a thread once for each
+    key it holds, to expire old entries: measured at about 1 ms of CPU per hit with one client
+    address, 5 ms with 250. Here old entries are dropped when their key is next used, and keys
+    nobody used for a whole window are swept now and then.
+    """
+
+    sweep_every = 1000
+
+    def __init__(self) -> None:
+        # key -> (window in seconds, times of the hits still inside it, oldest first)
+        self._windows: dict[str, tuple[int, deque[float]]] = {}
+        self._hits = 0
+
+    def _current(self, item: RateLimitItem, key: str, now: float) -> deque[float]:
+        name = item.key_for(key)
+        window = self._windows.get(name)
+        if window is None:
+            window = self._windows[name] = (item.get_expiry(), deque())
+        expiry, hits = window
+        while hits and hits[0] <= now - expiry:
+            hits.popleft()
+        return hits
+
+    async def test(self, item: RateLimitItem, key: str) -> bool:
+        return len(self._current(item, key, time.time())) < item.amount
+
+    async def hit(self, item: RateLimitItem, key: str) -> bool:
+        now = time.time()
+        hits = self._current(item, key, now)
+        if len(hits) >= item.amount:
+            return False
+        hits.append(now)
+        self._hits += 1
+        if self._hits % self.sweep_every == 0:
+            self._sweep(now)
+        return True
+
+    async def get_window_stats(self, item: RateLimitItem, key: str) -> WindowStats:
+        now = time.time()
+        hits = self._current(item, key, now)
+        start = hits[0] if hits else now
+        return WindowStats(start + item.get_expiry(), item.amount - len(hits))
+
+    def _sweep(self, now: float) -> None:
+        for name, (expiry, hits) in list(self._windows.items()):
+            if not hits or hits[-1] <= now - expiry:
+                del self._windows[name]
+
+    async def reset(self) -> int:
+        count = len(self._windows)
+        self._windows.clear()
+        return count

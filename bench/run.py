@@ -222,6 +222,8 @@ class Load:
     socket_errors: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     cpu_ms_per_request: float = 0.0  # the server's own CPU time, steadier on a busy machine
+    # For the app's submits: the sandbox's CPU, which shares the same cores.
+    upstream_cpu_ms_per_request: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -236,9 +238,18 @@ class Load:
         return self.socket_errors + sum(n for s, n in self.statuses.items() if s[0] != "2")
 
 
-def wrk(url: str, connections: int, seconds: float, body: dict[str, Any] | None = None) -> Load:
+def wrk(
+    url: str,
+    connections: int,
+    seconds: float,
+    body: dict[str, Any] | None = None,
+    api_key: str | None = None,
+) -> Load:
     env = dict(os.environ)
     env.pop("BENCH_BODY", None)
+    env.pop("BENCH_API_KEY", None)
+    if api_key:
+        env["BENCH_API_KEY"] = api_key  # the direct calls to the sandbox need its key
     if body is not None:
         env["BENCH_BODY"] = json.dumps(body, separators=(",", ":"))
         env["BENCH_SALT"] = secrets.token_hex(8)  # ids never repeat across runs
@@ -416,22 +427,33 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         with RssSampler(app.popen.pid) as rss, httpx.Client(base_url=app.base_url) as http:
             results["weight"] = page_weight(http, app.base_url)
 
-            def phase(name: str, url: str, connections: int, body: dict | None = None) -> Load:
+            def phase(
+                name: str,
+                url: str,
+                connections: int,
+                body: dict | None = None,
+                api_key: str | None = None,
+            ) -> Load:
                 rss.phase = name
                 print(
                     f"bench: {name}: warm-up {args.warmup:.0f} s, then {args.duration:.0f} s "
                     f"at {connections} connection(s)",
                     file=sys.stderr,
                 )
-                wrk(url, connections, args.warmup, body)
+                wrk(url, connections, args.warmup, body, api_key)
                 # CPU is counted for the server under load: the app, or the sandbox alone.
                 target = app if url.startswith(app.base_url) else sandbox
                 if args.profile and target is app:
                     profilers.append(start_profile(app.popen.pid, name, args))
                 cpu_before = cpu_seconds(target.popen.pid)
-                load = wrk(url, connections, args.duration, body)
+                upstream_before = cpu_seconds(sandbox.popen.pid)
+                load = wrk(url, connections, args.duration, body, api_key)
                 cpu = cpu_seconds(target.popen.pid) - cpu_before
-                load.cpu_ms_per_request = cpu * 1000 / load.requests if load.requests else 0.0
+                upstream = cpu_seconds(sandbox.popen.pid) - upstream_before
+                per_request = 1000 / load.requests if load.requests else 0.0
+                load.cpu_ms_per_request = cpu * per_request
+                if target is app and body is not None:
+                    load.upstream_cpu_ms_per_request = upstream * per_request
                 results[name] = asdict(load) | {"rate": load.rate}
                 return load
 
@@ -449,6 +471,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 f"{sandbox.base_url}/leads/valuation",
                 args.latency_connections,
                 results["delivery"]["lead_body"],
+                api_key=BENCH_KEY,
             )
     finally:
         for profiler in profilers:
@@ -548,7 +571,10 @@ def report(
         return f"p50 {ms(load.p50_ms)}, p99 {ms(load.p99_ms)}"
 
     def cpu(load: Load) -> str:
-        return f"; app CPU {load.cpu_ms_per_request:.2f} ms/req"
+        text = f"; app CPU {load.cpu_ms_per_request:.2f} ms/req"
+        if load.upstream_cpu_ms_per_request:
+            text += f" (+ sandbox {load.upstream_cpu_ms_per_request:.2f})"
+        return text
 
     rows = [
         Row(

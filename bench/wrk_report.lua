@@ -24,6 +24,10 @@ end
 
 if body_template then
   local headers = { ["Content-Type"] = "application/json" }
+  local api_key = os.getenv("BENCH_API_KEY")
+  if api_key and api_key ~= "" then
+    headers["X-API-KEY"] = api_key
+  end
   function request()
     counter = counter + 1
     local id = salt .. string.format("%08x%08x", thread_number, counter)

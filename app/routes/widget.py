@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from app import metrics
 from app.attribution import Attribution, attribution_from_request
-from app.availability import MAX_SLOTS, offered_slots_by_day
+from app.availability import MAX_SLOTS, Slot, offered_slots_by_day, uk_today
 from app.deps import Services, ServicesDep, WidgetDep
+from app.leadapi import UTM_FIELDS
 from app.pipeline import Result, property_summary, submit
 from app.security import allow_framing, client_ip, csp_nonce, is_same_origin_post, own_origin
+from app.templating import Marks
 from app.tokens import FormToken, TokenExpired, TokenInvalid
 from app.validation import (
     BEDROOM_CHOICES,
@@ -35,6 +38,8 @@ EXPIRED_NOTICE = (
     "check them and select ‘Get my valuation’ again."
 )
 UPSTREAM_FIELD_NOTE = "The valuation service could not accept this"
+# The hidden inputs the form carries when the homeowner came with them.
+ATTRIBUTION_FIELDS = ("host", *UTM_FIELDS)
 
 
 def render(
@@ -105,31 +110,85 @@ def render_form(
     errors: dict[str, str] | None = None,
     notice: str | None = None,
     status_code: int = 200,
+    own: str | None = None,
 ) -> Response:
-    own = own_origin(request, services.settings.public_url)
+    own = own or own_origin(request, services.settings.public_url)
+    parent = parent_origin(widget, form_token.attribution, own)
+    attribution = form_token.attribution.as_dict()
+    if not values and not errors and not notice and status_code == 200:
+        blank = _blank_form(request, services, widget, token, attribution, parent)
+        if blank is not None:
+            return blank
     return render(
         request,
         services,
         "form.html",
         widget,
         status_code=status_code,
-        page_title="Get an instant valuation",
-        page_kind="form",
-        action=str(request.url_for("widget_form", widget_id=widget.id).path),
-        values=values or {},
-        errors=errors or {},
-        token=token,
-        attribution=form_token.attribution.as_dict(),
-        parent_origin=parent_origin(widget, form_token.attribution, own),
-        honeypot_name=HONEYPOT,
+        **_form_context(
+            request, widget, token, attribution, parent, offered_slots_by_day(), values, errors
+        ),
         form_notice=notice,
-        days=offered_slots_by_day(),
-        max_slots=MAX_SLOTS,
-        bedroom_choices=BEDROOM_CHOICES,
-        property_types=PROPERTY_TYPE_LABELS,
-        lead_types=LEAD_TYPE_LABELS,
-        question_field=question_field,
     )
+
+
+def _form_context(
+    request: Request,
+    widget: Widget,
+    token: str,
+    attribution: dict[str, str],
+    parent: str | None,
+    days: list[tuple[date, list[Slot]]],
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    return {
+        "page_title": "Get an instant valuation",
+        "page_kind": "form",
+        "action": str(request.url_for("widget_form", widget_id=widget.id).path),
+        "values": values or {},
+        "errors": errors or {},
+        "token": token,
+        "attribution": attribution,
+        "parent_origin": parent,
+        "honeypot_name": HONEYPOT,
+        "days": days,
+        "max_slots": MAX_SLOTS,
+        "bedroom_choices": BEDROOM_CHOICES,
+        "property_types": PROPERTY_TYPE_LABELS,
+        "lead_types": LEAD_TYPE_LABELS,
+        "question_field": question_field,
+    }
+
+
+def _blank_form(
+    request: Request,
+    services: Services,
+    widget: Widget,
+    token: str,
+    attribution: dict[str, str],
+    parent: str | None,
+) -> Response | None:
+    """The blank form, drawn once per widget and UK day with marks where the token, nonce,
+    framing origin and attribution go, then filled in (escaped as Jinja would) per request.
+    None if the template cannot be served this way: the caller renders it in full.
+    """
+    now = datetime.now(UTC)
+
+    def draw(marks: Marks) -> str:
+        days = offered_slots_by_day(now)
+        optional = dict(marks.optional)
+        context = _form_context(request, widget, marks.token, optional, marks.parent_origin, days)
+        page = render(request, services, "form.html", widget, csp_nonce=marks.nonce, **context)
+        return bytes(page.body).decode()
+
+    key = (widget.id, request.scope.get("root_path", ""), uk_today(now))
+    page = services.templates.blank_pages.get(key, ATTRIBUTION_FIELDS, draw)
+    if page is None:
+        return None
+    allow_framing(request, widget.allowed_origins)
+    html = page.fill(token, csp_nonce(request), parent, attribution)
+    return HTMLResponse(html, headers={"cache-control": "no-store"})
 
 
 @router.get("/w/{widget_id}", name="widget_form")
@@ -139,7 +198,7 @@ async def show_form(request: Request, widget: WidgetDep, services: ServicesDep) 
         request.query_params, request.headers.get("referer"), widget, own
     )
     token, form_token = services.signer.issue_form_token(widget.id, attribution)
-    return render_form(request, services, widget, token, form_token)
+    return render_form(request, services, widget, token, form_token, own=own)
 
 
 def _answers(form: FormData) -> dict[str, str | list[str]]:

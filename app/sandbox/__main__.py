@@ -28,6 +28,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument(
+        "--log-level",
+        default="info",
+        choices=("debug", "info", "warning"),
+        help="debug also logs each lead: its number, source and office, or the fields refused",
+    )
+    parser.add_argument(
         "--keys",
         default=os.environ.get("SANDBOX_API_KEYS", "sandbox-key"),
         help="comma-separated API keys to accept (default: $SANDBOX_API_KEYS or sandbox-key)",
@@ -37,7 +43,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     keys = split_keys(args.keys)
     if not keys:
         sys.exit("app.sandbox: no API keys given (--keys or SANDBOX_API_KEYS)")
