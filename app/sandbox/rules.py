@@ -1,4 +1,4 @@
-"""The Lead API's request rules, as written in /work/shared/lead-api.md.
+"""The Lead API's request rules, as written in the Lead API contract.
 
 Each rule is a small function that returns an error message or ``None``. ``validate_lead`` runs
 every rule over a body and collects *all* failures, one list per field, the way the real service
