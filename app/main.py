@@ -23,8 +23,8 @@ from app.leadapi import LeadApiClient, build_http_client
 from app.logs import configure_logging
 from app.ratelimit import RateLimiter
 from app.routes import api, embed, errors, ops, widget
-from app.security import swagger_ui, trusted_networks
-from app.settings import Settings, SettingsError, load_settings
+from app.security import swagger_ui
+from app.settings import Settings, load_settings
 from app.store import Store
 from app.templating import STATIC_DIR, build_templates
 from app.tokens import Signer
@@ -37,10 +37,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     configure_logging(settings.log_level, settings.log_format)
     widgets = load_widgets(settings)
-    try:
-        trusted_networks(settings.trusted_proxies)
-    except ValueError as exc:
-        raise SettingsError(f"Bad setting TRUSTED_PROXIES: {exc}") from None
     uses_sandbox = any(w.uses_sandbox for w in widgets.values())
     sandbox_app = _sandbox_app() if uses_sandbox else None
 

@@ -249,22 +249,10 @@ def is_same_origin_post(request: Request, origin: str) -> bool:
     return request.headers.get("origin", "").rstrip("/").lower() == origin
 
 
-def trusted_networks(entries: Iterable[str]) -> tuple[IPNetwork, ...]:
-    """TRUSTED_PROXIES as networks; ValueError names the entry that is not an address."""
-    return _networks(tuple(entries))
-
-
 @functools.lru_cache(maxsize=32)
 def _networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
-    networks = []
-    for entry in entries:
-        try:
-            networks.append(ipaddress.ip_network(entry, strict=False))
-        except ValueError:
-            raise ValueError(
-                f"'{entry}' is not an IP address or network like 10.0.0.0/8"
-            ) from None
-    return tuple(networks)
+    """TRUSTED_PROXIES as networks (the settings checked each entry at start-up)."""
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
 
 
 def client_ip(request: Request, trusted_proxies: Iterable[str]) -> str:
@@ -275,7 +263,7 @@ def client_ip(request: Request, trusted_proxies: Iterable[str]) -> str:
     address stops the walk at the proxy: a client must not pick its own rate-limit bucket.
     """
     peer = request.client.host if request.client else "unknown"
-    networks = trusted_networks(trusted_proxies)
+    networks = _networks(tuple(trusted_proxies))
     if not networks or not _in(peer, networks):
         return peer
     hops = [

@@ -5,6 +5,7 @@ A bad value stops start-up with one line naming the setting (see `load_settings`
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -79,6 +80,18 @@ class Settings(BaseSettings):
     def split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def ip_networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"'{entry}' is not an IP address or network like 10.0.0.0/8"
+                ) from None
         return value
 
     @field_validator("leadpro_api_key", "secret_key", "metrics_token", "redis_url", mode="before")
