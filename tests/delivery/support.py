@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import secrets
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from app.settings import Settings
 from app.store import NewSubmission, Store, submissions
 from app.widgets import load_widgets
 from tests.apps import TEST_SECRET
+from tests.forms import form_token  # noqa: F401 - shared here
 from tests.servers import REPO_ROOT, SandboxServer
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -79,12 +79,6 @@ def form_fields(token: str) -> dict[str, str]:
         "property_bedrooms": "3",
         "gdpr_checkbox": "yes",
     }
-
-
-def form_token(html: str) -> str:
-    match = re.search(r'name="token" value="([^"]+)"', html)
-    assert match, "the form carries a signed token"
-    return match.group(1)
 
 
 def new_submission(

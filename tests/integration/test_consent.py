@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from app.store import Submission
 from app.widgets import DEFAULT_CONSENT
 from tests.apps import SAME_ORIGIN, app_client, make_settings
-from tests.integration.test_form_flow import answers, form_token
+from tests.forms import answers, form_token
 from tests.servers import SandboxServer
 
 AGENCY = "Acme Estates"

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.apps import SAME_ORIGIN, app_client, make_settings
+from tests.forms import answers, form_token
 from tests.servers import SandboxServer
 
 
@@ -20,34 +21,10 @@ def client(tmp_path: Path, upstream: SandboxServer) -> Iterator[TestClient]:
         yield client
 
 
-def form_token(page: str) -> str:
-    found = re.search(r'name="token" value="([^"]+)"', page)
-    assert found, "the form carries a token"
-    return found.group(1)
-
-
 def first_slot(page: str) -> str:
     found = re.search(r'name="appointment_availability" value="([^"]+)"', page)
     assert found
     return found.group(1)
-
-
-def answers(**changes: Any) -> dict[str, Any]:
-    base = {
-        "type": "vendor",
-        "address": "12 Friar Gate, Derby",
-        "postcode": "de1 1jx",
-        "property_type": "semi-detached",
-        "property_bedrooms": "3",
-        "title": "Mrs",
-        "first_name": "Marla",
-        "last_name": "Singer",
-        "email": "marla@example.com",
-        "phone": "+44 (0)7911 123456",
-        "gdpr_checkbox": "yes",
-    }
-    base.update(changes)
-    return {k: v for k, v in base.items() if v is not None}
 
 
 def submit(client: TestClient, query: str = "", **changes: Any) -> Any:
@@ -64,8 +41,18 @@ def test_form_names_are_the_lead_api_fields(client: TestClient) -> None:
     page = client.get("/w/default").text
     names = set(re.findall(r'name="([a-z_]+)"', page))
     assert {
-        "type", "title", "first_name", "last_name", "email", "phone", "address", "postcode",
-        "property_bedrooms", "property_type", "message", "appointment_availability",
+        "type",
+        "title",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "address",
+        "postcode",
+        "property_bedrooms",
+        "property_type",
+        "message",
+        "appointment_availability",
         "gdpr_checkbox",
     } <= names
 

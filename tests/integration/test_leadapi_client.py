@@ -19,24 +19,10 @@ from app.leadapi import (
     Valuation,
     build_http_client,
 )
+from tests.forms import CONTRACT_EXAMPLE
 from tests.servers import SandboxServer, free_port
 
-EXAMPLE = {
-    "type": "vendor",
-    "phone": "07986000000",
-    "property_bedrooms": 4,
-    "first_name": "Marla",
-    "last_name": "Singer",
-    "email": "cloud9@cloud.com",
-    "title": "Mrs",
-    "address": "123 Example street, Example town",
-    "postcode": "DE1 1JX",
-    "appointment_availability": {"hours": ["2021-01-01T08:00:00.000Z", "2021-01-01T09:00:00.000Z"]},
-    "message": "I would like to know how much my home is worth",
-    "meta": {"virtual tour": "true"},
-    "gdpr_checkbox": True,
-    "host": "https://www.yourdomain.ivt.com",
-}
+EXAMPLE = CONTRACT_EXAMPLE
 
 
 def send(

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from app.settings import Settings
 from app.widgets import load_widgets
 from tests.apps import SAME_ORIGIN, app_client, make_settings
-from tests.integration.test_form_flow import answers, form_token
+from tests.forms import answers, form_token
 from tests.servers import REPO_ROOT, SandboxServer
 
 ALPHA_ORIGINS = ("https://www.alpha-homes.example", "https://alpha-homes.example")

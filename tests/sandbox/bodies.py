@@ -6,17 +6,7 @@ import copy
 import json
 from typing import Any
 
-# The example request body from lead-api.md, verbatim.
-CONTRACT_EXAMPLE: dict[str, Any] = {
-    "type": "vendor", "phone": "07986000000", "property_bedrooms": 4, "first_name": "Marla",
-    "last_name": "Singer", "email": "cloud9@cloud.com", "title": "Mrs",
-    "address": "123 Example street, Example town", "postcode": "De1 1JX",
-    "appointment_availability": {
-        "hours": ["2021-01-01T08:00:00.000Z", "2021-01-01T09:00:00.000Z"]
-    },
-    "message": "I would like to know how much my home is worth", "meta": {"virtual tour": "true"},
-    "gdpr_checkbox": True, "host": "https://www.yourdomain.ivt.com",
-}
+from tests.forms import CONTRACT_EXAMPLE
 
 SALE_FIGURES = ("minimum_sale_estimation", "average_sale_estimation", "maximum_sale_estimation")
 RENT_FIGURES = ("minimum_rent_estimation", "average_rent_estimation", "maximum_rent_estimation")
@@ -37,8 +27,12 @@ def valuation_body(**changes: Any) -> dict[str, Any]:
 def minimal_body(**changes: Any) -> dict[str, Any]:
     """Only the required fields of a vendor lead, with ``changes`` applied."""
     body: dict[str, Any] = {
-        "first_name": "Tyler", "last_name": "Durden", "email": "tyler@example.com",
-        "phone": "07700900123", "type": "vendor", "postcode": "DE1 1JX",
+        "first_name": "Tyler",
+        "last_name": "Durden",
+        "email": "tyler@example.com",
+        "phone": "07700900123",
+        "type": "vendor",
+        "postcode": "DE1 1JX",
     }
     body.update(changes)
     return {field: value for field, value in body.items() if value is not ...}

@@ -15,42 +15,17 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from app.store import Submission
 from tests.apps import SAME_ORIGIN, TEST_SECRET
 from tests.conftest import SANDBOX_KEY
+from tests.forms import FIRST_NAME, LAST_NAME, answers, form_token  # noqa: F401 - shared here
 from tests.servers import SandboxServer
 
 LIVE_KEY = SANDBOX_KEY  # the Lead API key the app under attack holds (the sandbox accepts it)
 SECRETS = (LIVE_KEY, TEST_SECRET)
-FIRST_NAME, LAST_NAME = "Marla", "Singer"
-
-
-def answers(**changes: Any) -> dict[str, Any]:
-    """A valid form submission; a change of None leaves the field out."""
-    base: dict[str, Any] = {
-        "type": "vendor",
-        "address": "12 Friar Gate, Derby",
-        "postcode": "de1 1jx",
-        "property_type": "semi-detached",
-        "property_bedrooms": "3",
-        "title": "Mrs",
-        "first_name": FIRST_NAME,
-        "last_name": LAST_NAME,
-        "email": "marla@example.com",
-        "phone": "07911 123456",
-        "gdpr_checkbox": "yes",
-    }
-    base.update(changes)
-    return {k: v for k, v in base.items() if v is not None}
 
 
 def api_answers(**changes: Any) -> dict[str, Any]:
     body = {**answers(), "property_bedrooms": 3, "gdpr_checkbox": True}
     body.update(changes)
     return {k: v for k, v in body.items() if v is not None}
-
-
-def form_token(page: str) -> str:
-    found = re.search(r'name="token" value="([^"]+)"', page)
-    assert found, "the page carries a form token"
-    return found.group(1)
 
 
 def fresh_token(client: TestClient, widget_id: str = "default", query: str = "") -> str:

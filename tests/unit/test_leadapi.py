@@ -21,6 +21,7 @@ from app.leadapi import (
     json_size,
     utc_instant,
 )
+from tests.forms import CONTRACT_EXAMPLE
 
 REQUIRED: dict[str, Any] = {
     "type": "vendor",
@@ -29,24 +30,6 @@ REQUIRED: dict[str, Any] = {
     "email": "cloud9@cloud.com",
     "phone": "07986000000",
     "postcode": "DE1 1JX",
-}
-
-# The example request of the contract (with the postcode as the widget sends it).
-CONTRACT_EXAMPLE: dict[str, Any] = {
-    "type": "vendor",
-    "phone": "07986000000",
-    "property_bedrooms": 4,
-    "first_name": "Marla",
-    "last_name": "Singer",
-    "email": "cloud9@cloud.com",
-    "title": "Mrs",
-    "address": "123 Example street, Example town",
-    "postcode": "De1 1JX",
-    "appointment_availability": {"hours": ["2021-01-01T08:00:00.000Z", "2021-01-01T09:00:00.000Z"]},
-    "message": "I would like to know how much my home is worth",
-    "meta": {"virtual tour": "true"},
-    "gdpr_checkbox": True,
-    "host": "https://www.yourdomain.ivt.com",
 }
 
 
