@@ -28,14 +28,15 @@ class Attribution:
 
     def as_dict(self) -> dict[str, str]:
         # Not dataclasses.asdict: its recursive copy was 5% of the form page's CPU.
-        return {name: value for name in _FIELDS if (value := getattr(self, name))}
+        return {name: value for name in ATTRIBUTION_FIELDS if (value := getattr(self, name))}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Attribution:
-        return cls(**{name: str(data[name]) for name in cls.__dataclass_fields__ if data.get(name)})
+        return cls(**{name: str(data[name]) for name in ATTRIBUTION_FIELDS if data.get(name)})
 
 
-_FIELDS = tuple(field.name for field in fields(Attribution))
+# `host` and the utm_* values: the form's hidden inputs and the token's attribution.
+ATTRIBUTION_FIELDS = tuple(field.name for field in fields(Attribution))
 
 
 def trim_url(url: str, limit: int = MAX_LENGTH) -> str:
@@ -59,11 +60,10 @@ def resolve_host(
     claimed: str | None, referer: str | None, widget: Widget, own_origin: str | None
 ) -> str | None:
     """The page that framed the widget, when we can believe it; else the Referer's origin."""
-    trusted = {*widget.allowed_origins, *([own_origin] if own_origin else [])}
-    if claimed and origin_of(claimed) in trusted:
+    if claimed and widget.trusts(origin_of(claimed), own_origin):
         return trim_url(claimed)
     referer_origin = origin_of(referer) if referer else None
-    if referer_origin and referer_origin in trusted and referer_origin != own_origin:
+    if widget.trusts(referer_origin, own_origin) and referer_origin != own_origin:
         return referer_origin
     return None
 

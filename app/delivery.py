@@ -297,11 +297,18 @@ class Delivery:
             log.info("delivery.still_waiting", extra={"submission": submission.id, "wait": wait})
             return submission
 
-    async def wait_for_outcome(self, submission_id: str, wait: float) -> Submission | None:
-        """For a re-submit: give an attempt already under way the same time to finish."""
+    async def wait_for_outcome(
+        self, submission_id: str, wait: float, first: Submission | None = None
+    ) -> Submission | None:
+        """For a re-submit: give an attempt already under way the same time to finish.
+
+        `first` is the row the caller has just read, so the first look costs no query.
+        """
         deadline = time.monotonic() + wait
+        submission = first
         while True:
-            submission = await self.store.get(submission_id)
+            if submission is None:
+                submission = await self.store.get(submission_id)
             if (
                 submission is None
                 or submission.state != PENDING
@@ -310,6 +317,7 @@ class Delivery:
             ):
                 return submission
             await asyncio.sleep(0.1)
+            submission = None
 
     # In the background
 

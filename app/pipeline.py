@@ -67,16 +67,19 @@ class Result:
     submission: Submission
     created: bool
 
-    @property
-    def state(self) -> str:
-        return self.submission.state
-
     @cached_property  # `view` reads it, and so does the page or JSON built from the view
     def estimate(self) -> Estimate | None:
         if self.submission.state != DELIVERED or not self.submission.valuation:
             return None
         valuation = Valuation.model_validate(self.submission.valuation)
         return valuation.estimate_for(self.submission.lead_type)
+
+    def rejection_errors(self) -> dict[str, str]:
+        """The Lead API's reasons for refusing this submission, one line per field."""
+        rejection = self.submission.rejection or {}
+        return {
+            name: "; ".join(reasons) for name, reasons in (rejection.get("errors") or {}).items()
+        }
 
     @property
     def view(self) -> str:
@@ -94,8 +97,34 @@ async def submit(
     attribution: Attribution,
     submission_id: str,
     wait: float,
+    existing: Submission | None = None,
 ) -> Result:
-    """Store first, then deliver within `wait` seconds. A repeated id never makes a second lead."""
+    """Store first, then deliver within `wait` seconds. A repeated id never makes a second lead.
+
+    `existing` is the stored submission with this id, when the caller has read it already: a
+    re-submit then builds, validates and writes nothing.
+    """
+    if existing is None:
+        stored = await _store(delivery, widget, answers, attribution, submission_id)
+        if stored is not None:
+            metrics.SUBMISSIONS.labels(widget.id, "accepted").inc()
+            # Stored claimed by us: send it straight away, with the request already checked.
+            submission = await delivery.deliver_claimed(*stored, wait)
+            return Result(submission, created=True)
+    metrics.SUBMISSIONS.labels(widget.id, "resubmitted").inc()
+    found = await delivery.wait_for_outcome(submission_id, wait, first=existing)
+    assert found is not None, "a stored submission cannot vanish"
+    return Result(found, created=False)
+
+
+async def _store(
+    delivery: Delivery,
+    widget: Widget,
+    answers: Answers,
+    attribution: Attribution,
+    submission_id: str,
+) -> tuple[Submission, LeadRequest] | None:
+    """Write the submission, claimed by this process; None when the id is stored already."""
     lead = build_lead(answers, widget, attribution, submission_id)
     stored = await delivery.store.add(
         NewSubmission(
@@ -112,15 +141,7 @@ async def submit(
         owner=delivery.owner,
         hold=delivery.hold,
     )
-    if stored is not None:
-        metrics.SUBMISSIONS.labels(widget.id, "accepted").inc()
-        # Stored claimed by us: send it straight away, with the request already checked.
-        submission = await delivery.deliver_claimed(stored, lead, wait)
-        return Result(submission, created=True)
-    metrics.SUBMISSIONS.labels(widget.id, "resubmitted").inc()
-    found = await delivery.wait_for_outcome(submission_id, wait)
-    assert found is not None, "a stored submission cannot vanish"
-    return Result(found, created=False)
+    return None if stored is None else (stored, lead)
 
 
 def property_summary(submission: Submission) -> str:

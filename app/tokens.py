@@ -20,7 +20,15 @@ class TokenInvalid(Exception):
 
 
 class TokenExpired(Exception):
-    """Genuine but too old: the homeowner gets a fresh form with their answers kept."""
+    """Genuine but too old: the homeowner gets a fresh form with their answers kept.
+
+    `token` holds an expired form token's contents (signature checked), to keep its attribution
+    and submission id.
+    """
+
+    def __init__(self, token: FormToken | None = None):
+        super().__init__()
+        self.token = token
 
 
 def new_submission_id() -> str:
@@ -65,21 +73,14 @@ class Signer:
         try:
             payload = self._forms.loads(value, max_age=self.form_max_age)
         except SignatureExpired as exc:
-            raise TokenExpired from exc
+            expired = self._forms.load_payload(exc.payload) if exc.payload is not None else None
+            raise TokenExpired(_form_token(expired, widget_id)) from exc
         except BadSignature as exc:
             raise TokenInvalid from exc
         token = _form_token(payload, widget_id)
         if token is None:
             raise TokenInvalid
         return token
-
-    def peek_form_token(self, value: str, widget_id: str) -> FormToken | None:
-        """An expired token's contents (still signature-checked), to keep its attribution."""
-        try:
-            payload = self._forms.loads(value)
-        except BadSignature:
-            return None
-        return _form_token(payload, widget_id)
 
     def result_link(self, widget_id: str, submission_id: str) -> str:
         return self._results.dumps({"w": widget_id, "s": submission_id})

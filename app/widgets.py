@@ -162,8 +162,9 @@ class Widget(BaseModel):
     def consent_wording(self) -> str:
         return self.consent_text.replace("{agency}", self.agency_name)
 
-    def may_be_framed_by(self, origin: str | None) -> bool:
-        return origin is not None and origin in self.allowed_origins
+    def trusts(self, origin: str | None, own: str | None) -> bool:
+        """Whether `origin` may frame this widget: one of its allowed origins, or this service."""
+        return origin is not None and (origin == own or origin in self.allowed_origins)
 
 
 class _FileWidget(BaseModel):

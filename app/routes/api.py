@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import metrics
-from app.attribution import Attribution, resolve_host, trim_text
+from app.attribution import attribution_from_request
 from app.deps import ServicesDep, WidgetDep
 from app.leadapi import UTM_FIELDS
 from app.pipeline import Result, submit
@@ -135,7 +135,7 @@ def _cross_origin_refused(request: Request, widget: Widget, own: str) -> bool:
     if not origin:
         return False  # not a browser cross-origin call (server-to-server)
     origin = origin.rstrip("/").lower()
-    return origin != own and origin not in widget.allowed_origins
+    return not widget.trusts(origin, own)
 
 
 @router.options("/valuations", include_in_schema=False)
@@ -210,7 +210,12 @@ async def create_valuation(
                 429,
                 headers={**cors, "retry-after": str(verdict.retry_after)},
             )
-    attribution = _attribution(body, request, widget, own)
+    attribution = attribution_from_request(
+        body.model_dump(include={"host", *UTM_FIELDS}, exclude_none=True),
+        request.headers.get("referer"),
+        widget,
+        own,
+    )
     result = await submit(
         services.delivery,
         widget,
@@ -218,14 +223,9 @@ async def create_valuation(
         attribution,
         submission_id,
         services.settings.submit_wait_seconds,
+        existing,
     )
     return _answer(request, services, widget, result, cors)
-
-
-def _attribution(body: ValuationIn, request: Request, widget: Widget, own: str) -> Attribution:
-    host = resolve_host(body.host, request.headers.get("referer"), widget, own)
-    utms = {name: trim_text(getattr(body, name) or "") for name in UTM_FIELDS}
-    return Attribution(host=host, **utms)
 
 
 def _answer(
@@ -236,13 +236,10 @@ def _answer(
     result_url = str(request.url_for("widget_result", widget_id=widget.id, link=link))
     if result.view == "rejected":
         rejection = submission.rejection or {}
-        errors = {
-            name: "; ".join(reasons) for name, reasons in (rejection.get("errors") or {}).items()
-        }
         return JSONResponse(
             {
                 "message": rejection.get("message") or "The Lead API refused the lead",
-                "errors": errors,
+                "errors": result.rejection_errors(),
             },
             422,
             headers=cors,

@@ -144,7 +144,7 @@ async def demo(request: Request, services: ServicesDep) -> Response:
         widget=widget,
         widget_origin=widget_origin,
         cross_origin=widget_origin != origin,
-        framable=widget_origin == origin or origin in widget.allowed_origins,
+        framable=widget.trusts(origin, widget_origin),
         origin=origin,
         port=request.url.port,
     )

@@ -12,12 +12,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.datastructures import FormData
 
 from app import metrics
-from app.attribution import Attribution, attribution_from_request
+from app.attribution import ATTRIBUTION_FIELDS, Attribution, attribution_from_request
 from app.availability import MAX_SLOTS, Slot, offered_slots_by_day, uk_today
 from app.deps import Services, ServicesDep, WidgetDep
-from app.leadapi import UTM_FIELDS
 from app.pipeline import Result, property_summary, submit
 from app.security import allow_framing, client_ip, csp_nonce, is_same_origin_post, own_origin
+from app.store import Submission
 from app.templating import Marks
 from app.tokens import FormToken, TokenExpired, TokenInvalid
 from app.validation import (
@@ -38,8 +38,6 @@ EXPIRED_NOTICE = (
     "check them and select ‘Get my valuation’ again."
 )
 UPSTREAM_FIELD_NOTE = "The valuation service could not accept this"
-# The hidden inputs the form carries when the homeowner came with them.
-ATTRIBUTION_FIELDS = ("host", *UTM_FIELDS)
 
 
 def render(
@@ -59,7 +57,6 @@ def render(
         template,
         {
             "widget": widget,
-            "sandbox": widget.uses_sandbox if widget else False,
             "csp_nonce": csp_nonce(request),
             **context,
         },
@@ -95,9 +92,11 @@ def message_page(
 def parent_origin(widget: Widget, attribution: Attribution, own: str) -> str | None:
     """Where height and event messages may be posted: the framing page's origin, if trusted."""
     origin = origin_of(attribution.host) if attribution.host else None
-    if origin and (origin in widget.allowed_origins or origin == own):
-        return origin
-    return None
+    return origin if widget.trusts(origin, own) else None
+
+
+def _form_path(request: Request, widget: Widget) -> str:
+    return str(request.url_for("widget_form", widget_id=widget.id).path)
 
 
 def render_form(
@@ -110,15 +109,10 @@ def render_form(
     errors: dict[str, str] | None = None,
     notice: str | None = None,
     status_code: int = 200,
-    own: str | None = None,
 ) -> Response:
-    own = own or own_origin(request, services.settings.public_url)
+    own = own_origin(request, services.settings.public_url)
     parent = parent_origin(widget, form_token.attribution, own)
     attribution = form_token.attribution.as_dict()
-    if not values and not errors and not notice and status_code == 200:
-        blank = _blank_form(request, services, widget, token, attribution, parent)
-        if blank is not None:
-            return blank
     return render(
         request,
         services,
@@ -145,7 +139,7 @@ def _form_context(
     return {
         "page_title": "Get an instant valuation",
         "page_kind": "form",
-        "action": str(request.url_for("widget_form", widget_id=widget.id).path),
+        "action": _form_path(request, widget),
         "values": values or {},
         "errors": errors or {},
         "token": token,
@@ -198,7 +192,9 @@ async def show_form(request: Request, widget: WidgetDep, services: ServicesDep) 
         request.query_params, request.headers.get("referer"), widget, own
     )
     token, form_token = services.signer.issue_form_token(widget.id, attribution)
-    return render_form(request, services, widget, token, form_token, own=own)
+    parent = parent_origin(widget, attribution, own)
+    blank = _blank_form(request, services, widget, token, attribution.as_dict(), parent)
+    return blank or render_form(request, services, widget, token, form_token)
 
 
 def _answers(form: FormData) -> dict[str, str | list[str]]:
@@ -225,10 +221,11 @@ async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep
     form = await request.form()
     raw = _answers(form)
     signer = services.signer
+    token = str(form.get("token", ""))
     try:
-        form_token = signer.read_form_token(str(form.get("token", "")), widget.id)
-    except TokenExpired:
-        return _expired(request, services, widget, raw)
+        form_token = signer.read_form_token(token, widget.id)
+    except TokenExpired as expired:
+        return _expired(request, services, widget, raw, expired.token)
     except TokenInvalid:
         metrics.REJECTS.labels("bad_token").inc()
         return message_page(
@@ -238,10 +235,9 @@ async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep
             400,
             "Sorry, there is a problem with this form",
             "The form could not be checked. Please start again.",
-            link_url=str(request.url_for("widget_form", widget_id=widget.id).path),
+            link_url=_form_path(request, widget),
             link_text="Start again",
         )
-    token = str(form.get("token"))
 
     bot_reason = _looks_like_a_bot(raw, form_token, services.settings.min_fill_seconds)
     if bot_reason:
@@ -305,6 +301,7 @@ async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep
         form_token.attribution,
         form_token.submission_id,
         services.settings.submit_wait_seconds,
+        existing,
     )
     if result.view == "rejected" and result.created:
         return _upstream_refused(request, services, widget, result, outcome.values, form_token)
@@ -329,9 +326,14 @@ def _duration(seconds: int) -> str:
     return f"{round(seconds / 60)} minutes"
 
 
-def _expired(request: Request, services: Services, widget: Widget, raw: dict[str, Any]) -> Response:
+def _expired(
+    request: Request,
+    services: Services,
+    widget: Widget,
+    raw: dict[str, Any],
+    old: FormToken | None,
+) -> Response:
     """A genuine but old form: a fresh token, the same submission id, every answer kept."""
-    old = services.signer.peek_form_token(str(raw.get("token", "")), widget.id)
     attribution = old.attribution if old else Attribution()
     # Same submission id (a re-send stays one lead); the first form's time, so the quick
     # second submit does not look like a bot.
@@ -354,11 +356,11 @@ def _upstream_refused(
     old: FormToken,
 ) -> Response:
     """The Lead API refused data our checks let through: show its reasons on the fields."""
-    rejection = result.submission.rejection or {}
-    errors: dict[str, str] = {}
-    for name, reasons in (rejection.get("errors") or {}).items():
-        if name in values:
-            errors[name] = f"{UPSTREAM_FIELD_NOTE}: {'; '.join(reasons)}"
+    errors = {
+        name: f"{UPSTREAM_FIELD_NOTE}: {reasons}"
+        for name, reasons in result.rejection_errors().items()
+        if name in values
+    }
     if not errors:
         # Not about one field: the summary shows it as text, not a link.
         errors["form"] = (
@@ -378,11 +380,8 @@ def _upstream_refused(
 async def show_result(
     request: Request, link: str, widget: WidgetDep, services: ServicesDep
 ) -> Response:
-    submission_id = _submission_from_link(services, widget, link)
-    if submission_id is None:
-        return _link_not_valid(request, services, widget)
-    submission = await services.store.get(submission_id)
-    if submission is None or submission.widget_id != widget.id:
+    submission = await _linked_submission(services, widget, link)
+    if submission is None:
         return _link_not_valid(request, services, widget)
     result = Result(submission, created=False)
     own = own_origin(request, services.settings.public_url)
@@ -428,7 +427,6 @@ async def show_result(
             ),
             **common,
         )
-    form_url = str(request.url_for("widget_form", widget_id=widget.id).path)
     if view == "rejected":
         return message_page(
             request,
@@ -438,7 +436,7 @@ async def show_result(
             "We could not send your details",
             f"Some of your answers were not accepted. Please fill in the form again, or "
             f"contact {widget.agency_name} directly.",
-            link_url=form_url,
+            link_url=_form_path(request, widget),
             link_text="Fill in the form again",
             **common,
         )
@@ -456,18 +454,20 @@ async def show_result(
 @router.get("/w/{widget_id}/result/{link}/status", name="widget_result_status")
 async def result_status(link: str, widget: WidgetDep, services: ServicesDep) -> Response:
     """What the result page polls: only the state, nothing personal."""
-    submission_id = _submission_from_link(services, widget, link)
-    submission = await services.store.get(submission_id) if submission_id else None
-    if submission is None or submission.widget_id != widget.id:
+    submission = await _linked_submission(services, widget, link)
+    if submission is None:
         return JSONResponse({"state": "unknown"}, status_code=404)
     return JSONResponse({"state": submission.state}, headers={"cache-control": "no-store"})
 
 
-def _submission_from_link(services: Services, widget: Widget, link: str) -> str | None:
+async def _linked_submission(services: Services, widget: Widget, link: str) -> Submission | None:
+    """The submission a result link names, if the link is genuine, unexpired and this widget's."""
     try:
-        return services.signer.read_result_link(link, widget.id)
+        submission_id = services.signer.read_result_link(link, widget.id)
     except (TokenInvalid, TokenExpired):
         return None
+    submission = await services.store.get(submission_id)
+    return submission if submission is not None and submission.widget_id == widget.id else None
 
 
 def _link_not_valid(request: Request, services: Services, widget: Widget) -> Response:
@@ -479,6 +479,6 @@ def _link_not_valid(request: Request, services: Services, widget: Widget) -> Res
         "This link has expired",
         f"If you asked for a valuation, {widget.agency_name} has your details and will be in "
         "touch.",
-        link_url=str(request.url_for("widget_form", widget_id=widget.id).path),
+        link_url=_form_path(request, widget),
         link_text="Get a new valuation",
     )

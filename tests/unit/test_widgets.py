@@ -408,9 +408,11 @@ def test_origin_of_an_ipv6_literal_keeps_its_brackets() -> None:
 def test_widget_may_be_framed_only_by_its_allowed_origins(make_widget) -> None:
     widget = make_widget(allowed_origins=("https://www.example.co.uk",))
 
-    assert widget.may_be_framed_by("https://www.example.co.uk")
-    assert not widget.may_be_framed_by("https://evil.example")
-    assert not widget.may_be_framed_by(None)
+    own = "https://valuations.example.com"
+    assert widget.trusts("https://www.example.co.uk", own)
+    assert widget.trusts(own, own)  # the service's own pages (the snippet page's preview)
+    assert not widget.trusts("https://evil.example", own)
+    assert not widget.trusts(None, own)
 
 
 def test_consent_wording_names_the_agency(make_widget) -> None:
