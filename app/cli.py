@@ -14,20 +14,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
-import httpx
-
-from app.delivery import Delivery
-from app.leadapi import LeadApiClient, build_http_client
+from app.delivery import running_delivery
 from app.logs import configure_logging
 from app.settings import Settings, SettingsError, load_settings
 from app.store import STATES, Store
-from app.widgets import SANDBOX_BASE, load_widgets
+from app.widgets import load_widgets
 
 log = logging.getLogger(__name__)
 
@@ -94,54 +92,36 @@ def _serve(settings: Settings, target: str = "app.asgi:app") -> None:
     )
 
 
-async def _with_store(settings: Settings) -> Store:
+@contextlib.asynccontextmanager
+async def _with_store(settings: Settings) -> AsyncIterator[Store]:
     store = Store.connect(settings.async_database_url, settings.signing_key)
-    await store.migrate()
-    return store
+    try:
+        await store.migrate()
+        yield store
+    finally:
+        await store.close()
 
 
 async def _worker(settings: Settings, _: argparse.Namespace) -> int:
     widgets = load_widgets(settings)
-    store = await _with_store(settings)
-    http = build_http_client(settings.leadpro_connect_timeout, settings.leadpro_read_timeout)
-    sandbox_http = None
+    sandbox_app = None
     if any(w.uses_sandbox for w in widgets.values()):
         from app.sandbox.server import create_sandbox_app
 
-        sandbox_http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_sandbox_app()), base_url=SANDBOX_BASE
-        )
+        sandbox_app = create_sandbox_app()
         log.warning("sandbox: widgets without a Lead API key deliver to this worker's own sandbox")
-    delivery = Delivery(
-        store, LeadApiClient(http, settings.leadpro_total_timeout, sandbox_http), widgets, settings
-    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    worker = asyncio.create_task(delivery.run_worker(stop))
-    stopping = asyncio.create_task(stop.wait())
-    try:
-        await asyncio.wait({worker, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        stop.set()
-        # Attempts in flight get a moment, then go back on the schedule flagged "maybe sent".
-        await delivery.close()
-        await worker
-    finally:
-        stopping.cancel()
-        await http.aclose()
-        if sandbox_http:
-            await sandbox_http.aclose()
-        await store.close()
+    async with running_delivery(settings, widgets, stop, worker=True, sandbox_app=sandbox_app):
+        await stop.wait()
     return 0
 
 
 async def _list(settings: Settings, args: argparse.Namespace) -> int:
-    store = await _with_store(settings)
-    try:
+    async with _with_store(settings) as store:
         rows = await store.list_by_state(args.state, args.limit)
-    finally:
-        await store.close()
     print(f"{'id':<34}{'widget':<16}{'created (UTC)':<22}{'state':<11}attempts")
     for row in rows:
         print(
@@ -152,31 +132,22 @@ async def _list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _stats(settings: Settings, _: argparse.Namespace) -> int:
-    store = await _with_store(settings)
-    try:
+    async with _with_store(settings) as store:
         stats = await store.delivery_stats()
-    finally:
-        await store.close()
     print(json.dumps(stats, indent=2))
     return 0
 
 
 async def _retry(settings: Settings, args: argparse.Namespace) -> int:
-    store = await _with_store(settings)
-    try:
+    async with _with_store(settings) as store:
         count = await store.retry_dead(None if args.all_dead else args.id)
-    finally:
-        await store.close()
     print(f"{count} submission(s) queued for delivery")
     return 0 if count or args.all_dead else 1
 
 
 async def _retention(settings: Settings, _: argparse.Namespace) -> int:
-    store = await _with_store(settings)
-    try:
+    async with _with_store(settings) as store:
         count = await store.apply_retention(settings.retention_days)
-    finally:
-        await store.close()
     print(
         f"personal data removed from {count} submission(s) older than "
         f"{settings.retention_days} days"
@@ -185,11 +156,8 @@ async def _retention(settings: Settings, _: argparse.Namespace) -> int:
 
 
 async def _erase(settings: Settings, args: argparse.Namespace) -> int:
-    store = await _with_store(settings)
-    try:
+    async with _with_store(settings) as store:
         count = await store.erase_email(args.email)
-    finally:
-        await store.close()
     print(f"personal data erased from {count} submission(s)")
     return 0
 

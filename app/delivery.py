@@ -17,9 +17,12 @@ import random
 import secrets
 import socket
 import time
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
+import httpx
 from pydantic import ValidationError
+from starlette.types import ASGIApp
 
 from app import metrics
 from app.leadapi import (
@@ -29,10 +32,11 @@ from app.leadapi import (
     UpstreamMisconfigured,
     UpstreamUnavailable,
     Valuation,
+    build_http_client,
 )
 from app.settings import Settings
 from app.store import PENDING, Store, Submission, utcnow
-from app.widgets import Widget
+from app.widgets import SANDBOX_BASE, Widget
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +60,6 @@ class Delivery:
         widgets: dict[str, Widget],
         settings: Settings,
         owner: str | None = None,
-        rng: random.Random | None = None,
     ):
         self.store = store
         self.client = client
@@ -64,7 +67,7 @@ class Delivery:
         self.settings = settings
         self.owner = owner or worker_name()
         self.hold = timedelta(seconds=settings.claim_timeout_seconds)
-        self.random = rng or random.Random()
+        self.random = random.Random()
         # Every attempt in flight (in the request or the worker), so shutdown can end them.
         self._in_flight: dict[asyncio.Task[str], str] = {}
         self._closing = False
@@ -384,5 +387,46 @@ class Delivery:
             log.warning("delivery.shutdown_interrupted", extra={"attempts": len(unfinished)})
 
 
+@contextlib.asynccontextmanager
+async def running_delivery(
+    settings: Settings,
+    widgets: dict[str, Widget],
+    stop: asyncio.Event,
+    *,
+    worker: bool,
+    sandbox_app: ASGIApp | None = None,
+) -> AsyncIterator[Delivery]:
+    """Open what delivery needs (database, connection pools, the worker if asked) and close it
+    in the one order that loses no lead: stop, let attempts in flight finish or go back on the
+    schedule, wait for the worker, then close the pools and the database.
+
+    `sandbox_app` is the built-in sandbox Lead API, for widgets without a key.
+    """
+    store = Store.connect(settings.async_database_url, settings.signing_key)
+    await store.migrate()
+    http = build_http_client(settings.leadpro_connect_timeout, settings.leadpro_read_timeout)
+    sandbox_http = (
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url=SANDBOX_BASE)
+        if sandbox_app is not None
+        else None
+    )
+    client = LeadApiClient(http, settings.leadpro_total_timeout, sandbox_http)
+    delivery = Delivery(store, client, widgets, settings)
+    task = asyncio.create_task(delivery.run_worker(stop)) if worker else None
+    try:
+        yield delivery
+    finally:
+        stop.set()
+        await delivery.close()  # before waiting for the worker: its attempt may be in flight
+        if task:
+            await task
+        await http.aclose()
+        if sandbox_http:
+            await sandbox_http.aclose()
+        await store.close()
+
+
 def _transport_class(exc: UpstreamUnavailable) -> str:
-    return "timeout" if "imeout" in exc.reason else "error"
+    # aiohttp's and asyncio's timeouts are TimeoutErrors; httpx's are TimeoutExceptions.
+    timed_out = isinstance(exc.__cause__, TimeoutError | httpx.TimeoutException)
+    return "timeout" if timed_out else "error"

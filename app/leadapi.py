@@ -17,7 +17,7 @@ import logging
 import re
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
@@ -80,8 +80,6 @@ def json_size(value: Any) -> int:
 
 def utc_instant(moment: datetime) -> str:
     """An aware datetime as the contract's ISO-8601 UTC form, e.g. 2021-01-01T08:00:00.000Z."""
-    from datetime import UTC
-
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 

@@ -11,24 +11,21 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from app import security
-from app.delivery import Delivery
+from app import metrics, security
+from app.delivery import Delivery, running_delivery
 from app.deps import Services
-from app.leadapi import LeadApiClient, build_http_client
 from app.logs import configure_logging
 from app.ratelimit import RateLimiter
 from app.routes import api, embed, errors, ops, widget
 from app.security import swagger_ui
 from app.settings import Settings, load_settings
-from app.store import Store
 from app.templating import STATIC_DIR, build_templates
 from app.tokens import Signer
-from app.widgets import SANDBOX_BASE, load_widgets
+from app.widgets import Widget, load_widgets
 
 log = logging.getLogger(__name__)
 
@@ -37,52 +34,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     configure_logging(settings.log_level, settings.log_format)
     widgets = load_widgets(settings)
+    metrics.declare_widgets(widgets)  # every series exists at 0 from the start
     uses_sandbox = any(w.uses_sandbox for w in widgets.values())
     sandbox_app = _sandbox_app() if uses_sandbox else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = Store.connect(settings.async_database_url, settings.signing_key)
-        await store.migrate()
-        http = build_http_client(settings.leadpro_connect_timeout, settings.leadpro_read_timeout)
-        sandbox_http = (
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url=SANDBOX_BASE)
-            if sandbox_app
-            else None
-        )
-        client = LeadApiClient(http, settings.leadpro_total_timeout, sandbox_http)
-        delivery = Delivery(store, client, widgets, settings)
-        app.state.services = Services(
-            settings=settings,
-            widgets=widgets,
-            store=store,
-            delivery=delivery,
-            signer=Signer(
-                settings.signing_key, settings.form_token_max_age, settings.result_link_max_age
-            ),
-            templates=build_templates(),
-            limiter=RateLimiter(
-                settings.rate_limit_per_ip, settings.rate_limit_per_widget, settings.redis_url
-            ),
-        )
         stop = asyncio.Event()
-        worker = (
-            asyncio.create_task(delivery.run_worker(stop)) if settings.worker_in_process else None
-        )
-        if uses_sandbox:
-            log.warning("sandbox: widgets without a Lead API key use the built-in sandbox")
-        try:
+        async with running_delivery(
+            settings, widgets, stop, worker=settings.worker_in_process, sandbox_app=sandbox_app
+        ) as delivery:
+            app.state.services = _services(settings, widgets, delivery)
+            if uses_sandbox:
+                log.warning("sandbox: widgets without a Lead API key use the built-in sandbox")
             yield
-        finally:
-            stop.set()
-            # Ends attempts in flight (request and worker alike) before the clients close.
-            await delivery.close()
-            if worker:
-                await worker
-            await http.aclose()
-            if sandbox_http:
-                await sandbox_http.aclose()
-            await store.close()
 
     app = FastAPI(
         title="Instant valuation widget",
@@ -111,6 +76,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     errors.install(app)
     return app
+
+
+def _services(settings: Settings, widgets: dict[str, Widget], delivery: Delivery) -> Services:
+    return Services(
+        settings=settings,
+        widgets=widgets,
+        store=delivery.store,
+        delivery=delivery,
+        signer=Signer(
+            settings.signing_key, settings.form_token_max_age, settings.result_link_max_age
+        ),
+        templates=build_templates(),
+        limiter=RateLimiter(
+            settings.rate_limit_per_ip, settings.rate_limit_per_widget, settings.redis_url
+        ),
+    )
 
 
 def _sandbox_app() -> FastAPI:

@@ -57,22 +57,20 @@ class RateLimiter:
         per_ip: str,
         per_widget: str,
         redis_url: str | None = None,
-        key_prefix: str = KEY_PREFIX,
     ):
-        self.storage: Storage | MemoryWindows
         self.limiter: MovingWindowRateLimiter | MemoryWindows
         if redis_url:
-            self.storage = storage_from_string(
+            storage: Storage = storage_from_string(
                 f"async+{redis_url}",
                 implementation="redispy",
-                key_prefix=key_prefix,
+                key_prefix=KEY_PREFIX,
                 wrap_exceptions=True,
                 socket_timeout=REDIS_TIMEOUT_SECONDS,
                 socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
             )
-            self.limiter = MovingWindowRateLimiter(self.storage)
+            self.limiter = MovingWindowRateLimiter(storage)
         else:
-            self.storage = self.limiter = MemoryWindows()
+            self.limiter = MemoryWindows()
         # "10/minute;100/hour" means both: every item is enforced.
         self.per_ip: list[RateLimitItem] = list(parse_many(per_ip))
         self.per_widget: list[RateLimitItem] = list(parse_many(per_widget))
@@ -99,10 +97,6 @@ class RateLimiter:
     async def _retry_after(self, item: RateLimitItem, key: str) -> int:
         stats = await self.limiter.get_window_stats(item, key)
         return max(1, math.ceil(stats.reset_time - time.time()))
-
-    async def reset(self) -> None:
-        """Forget every count (under this limiter's key prefix only, in Redis)."""
-        await self.storage.reset()
 
 
 class MemoryWindows:
@@ -156,8 +150,3 @@ class MemoryWindows:
         for name, (expiry, hits) in list(self._windows.items()):
             if not hits or hits[-1] <= now - expiry:
                 del self._windows[name]
-
-    async def reset(self) -> int:
-        count = len(self._windows)
-        self._windows.clear()
-        return count

@@ -15,7 +15,7 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -698,9 +698,6 @@ class Store:
 
         return await self._run(work)
 
-    async def ids_in_state(self, states: Sequence[str]) -> list[str]:
-        query = sa.select(submissions.c.id).where(submissions.c.state.in_(states))
-        return await self._run(lambda conn: list(conn.execute(query).scalars()))
 
 
 def _ensure_sqlite_folder(url: str) -> None:

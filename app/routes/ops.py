@@ -46,7 +46,6 @@ async def prometheus(request: Request, services: ServicesDep) -> Response:
             return PlainTextResponse(
                 "Unauthorized\n", 401, headers={"www-authenticate": 'Bearer realm="metrics"'}
             )
-    metrics.declare_widgets(services.widgets)
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS):
             stats = await services.store.delivery_stats()
