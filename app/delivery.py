@@ -98,6 +98,7 @@ class Delivery:
         if submission.payload is None:
             # Erased while queued: nothing may be sent.
             row = await self.store.mark_dead(submission.id, self.owner, "personal data erased")
+            metrics.DELIVERIES.labels("dead").inc()
             log.error("delivery.dead", extra={"submission": submission.id, "why": "erased"})
             return await self._as_recorded(submission, row)
         widget = self.widgets.get(submission.widget_id)
@@ -120,6 +121,7 @@ class Delivery:
                 self.owner,
                 {"message": "stored data breaks the contract", "fields": fields},
             )
+            metrics.DELIVERIES.labels("rejected").inc()
             log.error(
                 "delivery.unsendable: stored data breaks the Lead API contract",
                 extra={"submission": submission.id, "fields": fields},
@@ -256,13 +258,7 @@ class Delivery:
             # Shutdown cut the attempt short, maybe after the Lead API got the lead: flag it and
             # hand it back on the normal schedule (if even that fails, the claim lapses).
             with contextlib.suppress(Exception):
-                await self.store.schedule_retry(
-                    submission.id,
-                    self.owner,
-                    utcnow() + timedelta(seconds=self.retry_delay(submission.attempts + 1)),
-                    "interrupted by shutdown",
-                    maybe_sent=True,
-                )
+                await self._retry_later(submission, "interrupted by shutdown", maybe_sent=True)
             log.warning("delivery.interrupted", extra={"submission": submission.id})
             raise
         except Exception:
@@ -307,6 +303,12 @@ class Delivery:
 
         `first` is the row the caller has just read, so the first look costs no query.
         """
+        in_flight = next((t for t, sid in self._in_flight.items() if sid == submission_id), None)
+        if in_flight is not None:
+            # The attempt runs in this process: await it rather than poll the database.
+            with contextlib.suppress(TimeoutError):
+                return await asyncio.wait_for(asyncio.shield(in_flight), timeout=wait)
+            return await self.store.get(submission_id)
         deadline = time.monotonic() + wait
         submission = first
         while True:
