@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.templating import Jinja2Templates
 
 from app.delivery import Delivery
 from app.ratelimit import RateLimiter
 from app.settings import Settings
 from app.store import Store
+from app.templating import Templates
 from app.tokens import Signer
 from app.widgets import Widget
 
@@ -23,7 +23,7 @@ class Services:
     store: Store
     delivery: Delivery
     signer: Signer
-    templates: Jinja2Templates
+    templates: Templates
     limiter: RateLimiter
 
 

@@ -88,7 +88,7 @@ class LeadRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    type: Literal["vendor", "landlord"]
+    type: Literal[LEAD_TYPES]  # type: ignore[valid-type]
     first_name: Name
     last_name: Name
     email: EmailStr
@@ -97,7 +97,7 @@ class LeadRequest(BaseModel):
     title: Name | None = None
     address: Text100 | None = None
     property_bedrooms: Annotated[StrictInt, Field(ge=0)] | None = None
-    property_type: Literal["detached", "semi-detached", "terraced", "flat-maisonette"] | None = None
+    property_type: Literal[PROPERTY_TYPES] | None = None  # type: ignore[valid-type]
     advert_address: Text100 | None = None
     advert_postcode: Postcode | None = None
     advert_url: Text255 | None = None

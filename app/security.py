@@ -47,8 +47,16 @@ def content_security_policy(nonce: str, frame_ancestors: Iterable[str] = ()) -> 
     )
 
 
+def scope_nonce(scope: Scope) -> str:
+    """This request's CSP nonce, made on first use (setdefault would make one every call)."""
+    nonce = scope.get("csp_nonce")
+    if nonce is None:
+        nonce = scope["csp_nonce"] = secrets.token_urlsafe(12)
+    return nonce
+
+
 def csp_nonce(request: Request) -> str:
-    return request.scope.setdefault("csp_nonce", secrets.token_urlsafe(12))
+    return scope_nonce(request.scope)
 
 
 def allow_framing(request: Request, origins: Iterable[str]) -> None:
@@ -155,7 +163,7 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 holder["status"] = message["status"]
                 headers = MutableHeaders(scope=message)
-                nonce = scope.setdefault("csp_nonce", secrets.token_urlsafe(12))
+                nonce = scope_nonce(scope)
                 wanted = security_headers(
                     nonce, scope.get("frame_ancestors", ()), rid, self._hsts(scope)
                 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -91,7 +92,7 @@ class Brand(BaseModel):
             raise ValueError("must be an https:// URL or a path on this service")
         return value
 
-    @property
+    @cached_property  # contrast search once per brand, not on every page
     def palette(self) -> Palette:
         return Palette.from_brand(self.primary_colour, self.accent_colour)
 
