@@ -406,13 +406,12 @@ async def running_delivery(
     """
     store = Store.connect(settings.async_database_url, settings.signing_key)
     await store.migrate()
-    http = build_http_client(settings.leadpro_connect_timeout, settings.leadpro_read_timeout)
-    sandbox_http = (
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url=SANDBOX_BASE)
-        if sandbox_app is not None
-        else None
+    # One pool for the Lead API; the sandbox, when used, is a transport mounted on it.
+    sandbox = {SANDBOX_BASE: httpx.ASGITransport(app=sandbox_app)} if sandbox_app else None
+    http = build_http_client(
+        settings.leadpro_connect_timeout, settings.leadpro_read_timeout, mounts=sandbox
     )
-    client = LeadApiClient(http, settings.leadpro_total_timeout, sandbox_http)
+    client = LeadApiClient(http, settings.leadpro_total_timeout)
     delivery = Delivery(store, client, widgets, settings)
     task = asyncio.create_task(delivery.run_worker(stop)) if worker else None
     try:
@@ -423,12 +422,10 @@ async def running_delivery(
         if task:
             await task
         await http.aclose()
-        if sandbox_http:
-            await sandbox_http.aclose()
         await store.close()
 
 
 def _transport_class(exc: UpstreamUnavailable) -> str:
-    # aiohttp's and asyncio's timeouts are TimeoutErrors; httpx's are TimeoutExceptions.
+    # The bound on the whole call is asyncio's TimeoutError; httpx's phase timeouts are its own.
     timed_out = isinstance(exc.__cause__, TimeoutError | httpx.TimeoutException)
     return "timeout" if timed_out else "error"

@@ -11,42 +11,32 @@ passes here also passes against the real service.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
-VALUATION_TYPES = ("vendor", "landlord")
-LEAD_TYPES = ("sale", "let", "vendor", "landlord", "mortgage_request")
-TYPES_NEEDING_POSTCODE = frozenset({"vendor", "landlord"})
-PROPERTY_TYPES = ("detached", "semi-detached", "terraced", "flat-maisonette")
-SOURCES = frozenset({
-    "rightmove", "rightmove_valuation", "zoopla", "zoopla_valuation", "onthemarket", "gumtree",
-    "s1", "lettingweb", "propertypal", "propertynews", "ivt", "homepage",
-})
-DEFAULT_SOURCE = "ivt"
+from app.leadapi.contract import (
+    DEFAULT_SOURCE,
+    FIELDS,
+    SOURCES,
+    FieldRule,
+    is_utc_instant,
+    json_size,
+)
+from app.leadapi.contract import LEAD_TYPES as VALUATION_TYPES
+
+TYPES_NEEDING_POSTCODE = frozenset(VALUATION_TYPES)
 
 INVALID_MESSAGE = "The given data was invalid."
 
 Errors = dict[str, list[str]]
 Rule = Callable[[str, Any], "str | None"]
 
-# An ISO-8601 instant in UTC: the contract's example is "2021-01-01T08:00:00.000Z". Fractions are
-# optional; the offset must say UTC ("Z" or "+00:00"), a local time is not an instant.
-_UTC_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)")
-
 
 def label(field: str) -> str:
     """Laravel names a field in messages by its key with underscores as spaces."""
     return field.replace("_", " ")
-
-
-def compact_json_size(value: Any) -> int:
-    """Bytes of the value as the service would store it: compact JSON, UTF-8, unescaped."""
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 
 # --- type checks: JSON types are exact ("4" is not a number, "true" is not a boolean) ---
@@ -58,16 +48,6 @@ def is_number(value: Any) -> bool:
 
 def is_integer(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def is_utc_instant(value: Any) -> bool:
-    if not isinstance(value, str) or not _UTC_INSTANT.fullmatch(value):
-        return False
-    try:  # the pattern accepts 2021-13-45; the calendar does not
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
 
 
 # --- rule builders ---
@@ -126,7 +106,7 @@ def object_size_rule(max_bytes: int, shape: Callable[[dict[str, Any]], str | Non
     def check(field: str, value: Any) -> str | None:
         if not isinstance(value, dict):
             return f"The {label(field)} must be an object."
-        if compact_json_size(value) > max_bytes:
+        if json_size(value) > max_bytes:
             return f"The {label(field)} must not be greater than {max_bytes} bytes of JSON."
         problem = shape(value)
         return f"The {label(field)} {problem}." if problem else None
@@ -161,44 +141,48 @@ def questionnaire_shape(value: dict[str, Any]) -> str | None:
     return None
 
 
-# --- the field table ---
+# --- the field table, derived from the contract's ---
 
-NAME = string_rule(1, 50)
-POSTCODE = string_rule(2, 10)
-SHORT_TEXT = string_rule(0, 100)
-LONG_TEXT = string_rule(0, 255)
-
-# Optional fields: checked only when present. `type`, `postcode` and `office_id` depend on the
-# endpoint, the lead type or the account, so `validate_lead` handles them itself.
-OPTIONAL_RULES: dict[str, Rule] = {
-    "title": NAME,
-    "address": SHORT_TEXT,
-    "postcode": POSTCODE,  # also required for vendor and landlord leads
-    "property_bedrooms": bedrooms_rule,
-    "property_type": one_of_rule(PROPERTY_TYPES),
-    "advert_address": SHORT_TEXT,
-    "advert_postcode": POSTCODE,
-    "advert_url": LONG_TEXT,
-    "advert_image": LONG_TEXT,
-    "message": LONG_TEXT,
-    "appointment_availability": object_size_rule(1024, availability_shape),
-    "meta": object_size_rule(1024, meta_shape),
-    "questionnaire": object_size_rule(2048, questionnaire_shape),
-    "gdpr_checkbox": boolean_rule,
-    "host": LONG_TEXT,
-    "international": boolean_rule,
-    "utm_source": LONG_TEXT,
-    "utm_campaign": LONG_TEXT,
-    "utm_medium": LONG_TEXT,
-    "utm_term": LONG_TEXT,
-    "utm_content": LONG_TEXT,
+# What each object field must hold, beyond its JSON size.
+OBJECT_SHAPES: dict[str, Callable[[dict[str, Any]], str | None]] = {
+    "appointment_availability": availability_shape,
+    "meta": meta_shape,
+    "questionnaire": questionnaire_shape,
 }
+# Checked by `validate_lead` itself: they depend on the endpoint, the lead type or the account;
+# and an unknown `source` falls back to the default instead of failing (`effective_source`).
+SPECIAL_FIELDS = frozenset({"type", "postcode", "office_id", "source"})
+POSTCODE_FIELD = FIELDS["postcode"]
 
+
+def rule_for(field: FieldRule) -> Rule:
+    """The sandbox's check for one contract field, with the real service's message wording."""
+    if field.kind == "text":
+        return string_rule(field.min_length, field.max_length)
+    if field.kind == "email":
+        return email_rule
+    if field.kind == "choice":
+        return one_of_rule(field.choices)
+    if field.kind == "boolean":
+        return boolean_rule
+    if field.kind == "integer":
+        return bedrooms_rule  # the one plain number: a count, at least 0
+    assert field.max_bytes is not None, f"{field.name}: an object field needs a byte limit"
+    return object_size_rule(field.max_bytes, OBJECT_SHAPES[field.name])
+
+
+POSTCODE = rule_for(POSTCODE_FIELD)
+# Optional fields are checked only when present; the postcode is also required for vendor and
+# landlord leads.
+OPTIONAL_RULES: dict[str, Rule] = {
+    name: rule_for(field)
+    for name, field in FIELDS.items()
+    if not field.required and name not in SPECIAL_FIELDS
+} | {"postcode": POSTCODE}
 REQUIRED_RULES: dict[str, Rule] = {
-    "first_name": NAME,
-    "last_name": NAME,
-    "email": email_rule,
-    "phone": LONG_TEXT,
+    name: rule_for(field)
+    for name, field in FIELDS.items()
+    if field.required and name not in SPECIAL_FIELDS
 }
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from app.leadapi.contract import ALL_LEAD_TYPES
 from app.sandbox import estimates, rules
 from app.sandbox.faults import Faults, FaultsError
 from app.sandbox.records import Endpoint, RecordStore
@@ -163,7 +164,7 @@ def create_sandbox_app(
 
     @app.post("/leads")
     async def create_lead(request: Request) -> JSONResponse:
-        body = await receive_lead(request, "leads", rules.LEAD_TYPES)
+        body = await receive_lead(request, "leads", ALL_LEAD_TYPES)
         if isinstance(body, JSONResponse):
             return body
         lead_id = record(request, "leads", body)
