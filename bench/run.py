@@ -9,6 +9,8 @@ are reported, not asserted.
     .venv/bin/python bench/run.py [--duration 10] [--connections 32] [--workers 1] [--json out.json]
     .venv/bin/python bench/run.py --profile var/profiles    # also records py-spy flame graphs
 
+First the Lead API client's CPU per call is measured on its own (`bench/leadapi_cpu.py`: the
+app's client sending to the sandbox from a process of its own, one call in flight and eight).
 Phases (each after a warm-up): the bare hello endpoint and the form page (requests/s, p50/p99);
 submits to `POST /api/widgets/default/valuations` at `--submit-connections` (submits/s, errors);
 then at `--latency-connections` (light load) the app's submits against the same Lead API body
@@ -50,6 +52,10 @@ from tests.servers import NO_FAULTS_ENV, free_port  # noqa: E402
 WRK_SCRIPT = ROOT / "bench" / "wrk_report.lua"
 BENCH_KEY = "bench-key"
 KB = 1000  # budgets in kilobytes are counted in 1,000-byte units (the stricter reading)
+
+# The Lead API client is measured one call at a time (a deployment's peak is a few leads a
+# second) and with 8 in flight.
+LEADAPI_CONCURRENCY = (1, 8)
 
 BUDGET_FORM_RATIO = 0.50
 BUDGET_ADDED_P50_MS = 5.0
@@ -422,6 +428,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     app = None
     profilers: list[subprocess.Popen[bytes]] = []
     try:
+        results["leadapi_client"] = [
+            leadapi_client_cpu(sandbox, base_env, concurrency, args.leadapi_calls)
+            for concurrency in LEADAPI_CONCURRENCY
+        ]
         app_cmd = [sys.executable, "-m", "bench.app_with_hello"]
         app = start_server("app", app_cmd, app_port, "/readyz", app_env, workdir)
         with RssSampler(app.popen.pid) as rss, httpx.Client(base_url=app.base_url) as http:
@@ -484,6 +494,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     results["machine"]["load_average_at_end"] = os.getloadavg()
     report(results, hello, form, submits, light, direct, args)
     return results
+
+
+def leadapi_client_cpu(
+    sandbox: Server, env: dict[str, str], concurrency: int, calls: int
+) -> dict[str, Any]:
+    """The Lead API client's CPU per call (`bench/leadapi_cpu.py`, in a process of its own)."""
+    print(
+        f"bench: Lead API client: {calls} calls at {concurrency} in flight", file=sys.stderr
+    )
+    cmd = [sys.executable, "-m", "bench.leadapi_cpu", "--base-url", sandbox.base_url]
+    cmd += ["--key", BENCH_KEY, "--calls", str(calls), "--concurrency", str(concurrency)]
+    done = subprocess.run(
+        cmd, cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, check=True
+    )
+    return json.loads(done.stdout)
 
 
 def py_spy() -> Path | None:
@@ -577,6 +602,14 @@ def report(
         return text
 
     rows = [
+        Row(
+            f"Lead API client CPU per call (httpx, c={client['concurrency']})",
+            f"{client['cpu_ms_per_call']:.2f} ms ({client['user_ms_per_call']:.2f} user, "
+            f"{client['system_ms_per_call']:.2f} system; {client['errors']} errors)",
+        )
+        for client in results["leadapi_client"]
+    ]
+    rows += [
         Row(
             f"hello endpoint GET /bench/hello (c={c})",
             f"{hello.rate:,.0f} req/s; {lat(hello)}{cpu(hello)}",
@@ -694,6 +727,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=1,
         help="for the added-latency comparison (light load)",
+    )
+    parser.add_argument(
+        "--leadapi-calls", type=int, default=1000, help="calls for the client's CPU per call"
     )
     parser.add_argument("--workers", type=int, default=1, help="the app's WORKERS")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")

@@ -29,7 +29,8 @@ MAX_CONNECTIONS = 100
 @dataclass(frozen=True)
 class Upstream:
     """Where one widget's leads go (`base_url`, e.g. https://api.lead.pro/api/v103), with which
-    key; `is_sandbox` for the built-in sandbox Lead API."""
+    key. `is_sandbox` marks the built-in sandbox, for the operator's eyes: the client reaches it
+    through the transport mounted at its base URL, not through this flag."""
 
     base_url: str
     api_key: SecretStr

@@ -27,6 +27,7 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StrictStr,
+    ValidationInfo,
     field_validator,
 )
 from pydantic.fields import FieldInfo
@@ -184,8 +185,8 @@ class LeadRequest(BaseModel):
 
     @field_validator("appointment_availability", "meta", "questionnaire")
     @classmethod
-    def within_json_bytes(cls, value: _T, info: Any) -> _T:
-        limit = FIELDS[info.field_name].max_bytes
+    def within_json_bytes(cls, value: _T, info: ValidationInfo) -> _T:
+        limit = FIELDS[info.field_name].max_bytes if info.field_name else None
         if value is not None and limit is not None and json_size(value) > limit:
             raise ValueError(f"must be at most {limit} bytes of JSON")
         return value
