@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 from urllib.parse import urlsplit, urlunsplit
 
 from app.leadapi import UTM_FIELDS
+from app.validation import normalise_text
 from app.widgets import Widget, origin_of
 
 MAX_LENGTH = 255
@@ -52,8 +53,8 @@ def trim_url(url: str, limit: int = MAX_LENGTH) -> str:
 
 
 def trim_text(value: str, limit: int = MAX_LENGTH) -> str | None:
-    cleaned = "".join(ch for ch in value if ch.isprintable()).strip()
-    return cleaned[:limit].rstrip() or None
+    """A campaign value as the answers' text is read (`normalise_text`), cut to `limit`."""
+    return normalise_text(value)[:limit].rstrip() or None
 
 
 def resolve_host(

@@ -25,6 +25,7 @@ from app.delivery import running_delivery
 from app.logs import configure_logging
 from app.settings import Settings, SettingsError, load_settings
 from app.store import STATES, Store
+from app.validation import normalise_email
 from app.widgets import load_widgets
 
 log = logging.getLogger(__name__)
@@ -156,8 +157,12 @@ async def _retention(settings: Settings, _: argparse.Namespace) -> int:
 
 
 async def _erase(settings: Settings, args: argparse.Namespace) -> int:
+    # Leads store the address as sent (an internationalised domain in its xn-- form); rows
+    # stored before that hold it as typed. Look for both, once each.
+    sent = normalise_email(args.email)
     async with _with_store(settings) as store:
-        count = await store.erase_email(args.email)
+        forms = {store.email_digest(form): form for form in (args.email, sent) if form}
+        count = sum([await store.erase_email(form) for form in forms.values()])
     print(f"personal data erased from {count} submission(s)")
     return 0
 

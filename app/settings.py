@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.origins import allowed_origin
+
 DEFAULT_API_BASE = "https://api.lead.pro/api/v103"
 VAR_DIR = Path("var")
 
@@ -81,6 +83,12 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("widget_allowed_origins")
+    @classmethod
+    def exact_origins(cls, value: list[str]) -> list[str]:
+        # Checked here too, so the message names this setting rather than the default widget.
+        return [allowed_origin(entry) for entry in value]
 
     @field_validator("trusted_proxies")
     @classmethod

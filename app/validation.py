@@ -4,11 +4,15 @@
 strings) and returns either clean, normalised answers or one specific message per field, in the
 order the fields appear on the form. The messages follow the GOV.UK Design System's style: say
 what to do ("Enter your postcode, like DE1 1JX"), never just "invalid".
+
+Every text answer is first made into the text the homeowner sees (`normalise_text`): pasted
+invisible characters and odd spaces never reach a rule, a length limit, the store or the Lead API.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -65,7 +69,7 @@ class Answers:
     type: str
     first_name: str
     last_name: str
-    email: str
+    email: str  # as sent: an internationalised domain in its ASCII (xn--) form
     phone: str
     postcode: str
     address: str
@@ -91,26 +95,80 @@ class Outcome:
         return self.answers is not None
 
 
-# Control characters and bidi overrides: invisible, and able to disguise text in the dashboard.
-_INVISIBLE = dict.fromkeys(
-    [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)],
-    " ",
+# --- pasted text --------------------------------------------------------------------------
+# People paste from emails, PDFs and word processors, which bring characters nobody can see.
+# They would be checked, counted, stored and sent as they are, so every text answer is first
+# made into the text the homeowner sees (`normalise_text`).
+
+# Format characters (Unicode category Cf) that mean something inside a value: joiners shape
+# emoji and some scripts (Persian, Indic, Mongolian), so they only go at either end.
+_JOINERS = "\u200c\u200d\u180e"
+# Prepended concatenation marks are format characters too, but visible (Arabic number signs).
+_VISIBLE_FORMAT = frozenset(
+    "\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891\u08e2\U000110bd\U000110cd"
 )
+# Tag characters are invisible, except in the flags of England, Scotland and Wales.
+_TAG_FLAG = re.compile("(\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f)")
+# Every kind of space and line break (categories Zs, Zl, Zp) becomes a plain space; so do the
+# control characters that separate words (tab, newline...), while other controls (NUL, ESC) go.
+_SPACE_CATEGORIES = frozenset(("Zs", "Zl", "Zp"))
+# Plain ASCII only needs its control characters handled (the common, fast path).
+_ASCII_CONTROLS = {code: " " if chr(code).isspace() else None for code in [*range(0x20), 0x7F]}
+
+
+def normalise_text(value: str) -> str:
+    r"""The text a homeowner sees, as one line: what every answer is checked, counted and sent as.
+
+    - invisible format characters (Unicode Cf: zero-width space U+200B, word joiner U+2060,
+      byte order mark U+FEFF, soft hyphen U+00AD, bidi controls, tags...) are removed, and
+      lone surrogates, which are not text; zero-width (non-)joiners only at either end;
+    - every kind of space (no-break U+00A0, thin U+2009, narrow no-break U+202F, ideographic
+      U+3000...), line and paragraph separators, tabs and newlines become a space; other
+      control characters (NUL, ESC...) are removed;
+    - the result is composed (Unicode NFC: `a` + U+0302 becomes `â`, one character), trimmed,
+      and runs of spaces collapse to one.
+
+    So `"Jo\u200bhn"` → `"John"`, `"Sia\u0302n"` → `"Siân"`, `"DE1\u00a01JX"` → `"DE1 1JX"`.
+    Source: Unicode Standard Annex #15 (normalisation) and the UCD's general categories.
+    """
+    if value.isascii():
+        cleaned = value.translate(_ASCII_CONTROLS)
+    else:
+        parts = _TAG_FLAG.split(value)  # odd items are flags, kept whole
+        cleaned = "".join(
+            part if index % 2 else _without_invisible(part) for index, part in enumerate(parts)
+        )
+        cleaned = unicodedata.normalize("NFC", cleaned)
+    return " ".join(cleaned.split()).strip(" " + _JOINERS)
+
+
+def _without_invisible(text: str) -> str:
+    """Spaces as plain spaces; other controls, invisible format characters and surrogates gone."""
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category in _SPACE_CATEGORIES or (category == "Cc" and char.isspace()):
+            kept.append(" ")
+        elif category in ("Cc", "Cs") or (
+            category == "Cf" and char not in _JOINERS and char not in _VISIBLE_FORMAT
+        ):
+            continue
+        else:
+            kept.append(char)
+    return "".join(kept)
 
 
 def _text(raw: RawAnswers, name: str) -> str:
     value = raw.get(name, "")
     if isinstance(value, list):
         value = value[0] if value else ""
-    # Trim, drop invisible characters, collapse inner whitespace.
-    return " ".join(str(value).translate(_INVISIBLE).split())
+    return normalise_text(str(value))
 
 
 def _list(raw: RawAnswers, name: str) -> list[str]:
     value = raw.get(name, [])
-    if isinstance(value, str):
-        return [value] if value else []
-    return [str(item) for item in value if str(item)]
+    items = [value] if isinstance(value, str) else value
+    return [text for item in items if (text := normalise_text(str(item)))]
 
 
 def normalise_postcode(value: str) -> str | None:
@@ -137,11 +195,96 @@ def normalise_phone(value: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def normalise_email(value: str) -> str | None:
+# Characters that look like an apostrophe or a hyphen, put in by autocorrect and word
+# processors. An address cannot hold them before the @ at most mail providers, nor a domain
+# these dashes, so the message names the one typed and the plain character to use.
+_APOSTROPHE_LOOKALIKES = {
+    "\u2019": "a curly apostrophe",
+    "\u2018": "a curly apostrophe",
+    "\u201b": "a curly apostrophe",
+    "\u02bc": "a curly apostrophe",
+    "\u2032": "a slanted apostrophe",
+    "\u00b4": "a slanted apostrophe",
+    "\u02b9": "a slanted apostrophe",
+    "\uff07": "a wide apostrophe",
+}
+_DASH_LOOKALIKES = {
+    "\u2014": "a long dash",
+    "\u2013": "a long dash",
+    "\u2012": "a long dash",
+    "\u2015": "a long dash",
+    "\u2010": "a special hyphen",
+    "\u2011": "a non-breaking hyphen",
+    "\u2212": "a minus sign",
+    "\ufe63": "a small hyphen",
+    "\uff0d": "a wide hyphen",
+}
+STRAIGHT_APOSTROPHE = "a straight apostrophe (')"
+PLAIN_HYPHEN = "a plain hyphen (-)"
+
+
+@dataclass(frozen=True)
+class Email:
+    """A valid email address in its two forms (`Marla@Bücher.de`).
+
+    `shown`: as the homeowner typed it, domain lower-cased (`Marla@bücher.de`): their pages.
+    `sent`: the same address with an internationalised domain in its ASCII (IDNA, xn--) form
+    (`Marla@xn--bcher-kva.de`): what the Lead API receives, since every validator accepts it.
+    """
+
+    shown: str
+    sent: str
+
+
+def read_email(value: str) -> Email | None:
+    """A valid, ASCII-before-the-@ email address in its two forms; None if it is not one.
+
+    `value` is already normalised (`normalise_text`). Rules: RFC 5321/5322 as email-validator
+    applies them, without SMTPUTF8 (non-ASCII before the @), which most providers refuse.
+    """
     try:
-        return validate_email(value, check_deliverability=False).normalized
+        found = validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
         return None
+    if found.ascii_email is None:  # only without SMTPUTF8, refused above: kept for the type
+        return None
+    return Email(shown=found.normalized, sent=found.ascii_email)
+
+
+def normalise_email(value: str) -> str | None:
+    """The form of an email address sent upstream and stored (`Marla@xn--bcher-kva.de`), or None."""
+    email = read_email(normalise_text(value))
+    return email.sent if email else None
+
+
+def email_character_problem(value: str) -> str | None:
+    """The message for a character mail providers refuse in an address, or None if there is none.
+
+    A typographic apostrophe (’) before the @ or dash (—) anywhere is named with the plain one
+    to use instead; any other non-ASCII character before the @ (`é`) is named too.
+    """
+    local, at, domain = value.partition("@")
+    if not at:
+        return None  # not an address at all: the format message says so
+    for char in local:
+        if char in _APOSTROPHE_LOOKALIKES:
+            return _lookalike_message(_APOSTROPHE_LOOKALIKES[char], char, STRAIGHT_APOSTROPHE)
+        if char in _DASH_LOOKALIKES:
+            return _lookalike_message(_DASH_LOOKALIKES[char], char, PLAIN_HYPHEN)
+    for char in domain:
+        if char in _DASH_LOOKALIKES:
+            return _lookalike_message(_DASH_LOOKALIKES[char], char, PLAIN_HYPHEN)
+    for char in local:
+        if not char.isascii():
+            return (
+                "The part of your email address before the @ must only include letters a to z, "
+                f"numbers and symbols like . _ - + (not {char})"
+            )
+    return None
+
+
+def _lookalike_message(name: str, char: str, plain: str) -> str:
+    return f"Your email address has {name} ({char}). Use {plain} instead"
 
 
 class _Checker:
@@ -184,6 +327,12 @@ class _Checker:
 
 
 def validate_answers(raw: RawAnswers, widget: Widget, now: datetime | None = None) -> Outcome:
+    """Check every answer of one submission (form or JSON API) against `widget`'s form.
+
+    `raw` maps field names (the Lead API's; `questionnaire[ID]` for the agency's questions) to
+    strings, or lists of strings for `appointment_availability`. `now` fixes the offered
+    appointment window (tests). Never raises on any input: bad answers become `Outcome.errors`.
+    """
     check = _Checker(raw)
 
     lead_type = widget.lead_type if widget.lead_type != "choose" else None
@@ -276,6 +425,7 @@ def _check_postcode(check: _Checker) -> str | None:
 
 
 def _check_email(check: _Checker) -> str | None:
+    """The address to send (ASCII form); the homeowner's own form of it goes back to the form."""
     value = _text(check.raw, "email")
     check.values["email"] = value
     if not value:
@@ -284,12 +434,16 @@ def _check_email(check: _Checker) -> str | None:
     if len(value) > 254:
         check.fail("email", "Email address must be 254 characters or fewer")
         return None
-    email = normalise_email(value)
+    problem = email_character_problem(value)
+    if problem:
+        check.fail("email", problem)
+        return None
+    email = read_email(value)
     if email is None:
         check.fail("email", "Enter an email address in the correct format, like name@example.com")
         return None
-    check.values["email"] = email
-    return email
+    check.values["email"] = email.shown
+    return email.sent
 
 
 def _check_phone(check: _Checker) -> str | None:
@@ -334,7 +488,7 @@ def _check_questions(check: _Checker, widget: Widget) -> dict[str, list[str]]:
             if question.required:
                 check.fail(name, f"Select an answer to: {question.text}")
             continue
-        if value not in [" ".join(option.split()) for option in question.options]:
+        if value not in [normalise_text(option) for option in question.options]:
             check.fail(name, f"Select one of the answers to: {question.text}")
             continue
         answers[question.id] = [question.text, value]  # as the homeowner saw it

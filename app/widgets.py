@@ -11,7 +11,6 @@ import tomllib
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -26,6 +25,7 @@ from pydantic import (
 
 from app.branding import HEX_COLOUR, Palette
 from app.leadapi import QUESTIONNAIRE_MAX_BYTES, SOURCES, Upstream, json_size
+from app.origins import allowed_origin, origin_of
 from app.settings import Settings, SettingsError
 
 SANDBOX_BASE = "http://sandbox.invalid"
@@ -36,26 +36,6 @@ DEFAULT_CONSENT = (
 )
 
 WidgetId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
-
-
-def origin_of(url: str) -> str | None:
-    """`scheme://host[:port]` of a URL, lower-cased, or None if it is not an http(s) URL."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    try:
-        port = parts.port
-    except ValueError:
-        return None
-    default_port = {"http": 80, "https": 443}[parts.scheme]
-    suffix = f":{port}" if port and port != default_port else ""
-    host = parts.hostname.lower()
-    if ":" in host:  # an IPv6 literal keeps its brackets
-        host = f"[{host}]"
-    return f"{parts.scheme}://{host}{suffix}"
 
 
 class Question(BaseModel):
@@ -120,13 +100,7 @@ class Widget(BaseModel):
     @field_validator("allowed_origins")
     @classmethod
     def exact_origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        cleaned = []
-        for entry in value:
-            origin = origin_of(entry)
-            if origin is None or origin != entry.rstrip("/").lower():
-                raise ValueError(f"'{entry}' is not an origin like https://www.example.co.uk")
-            cleaned.append(origin)
-        return tuple(cleaned)
+        return tuple(allowed_origin(entry) for entry in value)
 
     @field_validator("privacy_url")
     @classmethod

@@ -19,10 +19,11 @@ from types import MappingProxyType, NoneType, UnionType
 from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 import annotated_types
+from email_validator import EmailNotValidError, validate_email
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     StrictBool,
     StrictInt,
@@ -58,6 +59,23 @@ PROPERTY_TYPES: tuple[str, ...] = get_args(PropertyType)
 SOURCES: tuple[str, ...] = get_args(Source)
 DEFAULT_SOURCE = "ivt"
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+
+
+def ascii_email(value: str) -> str:
+    """A valid address in the form every validator accepts: `m@bücher.de` → `m@xn--bcher-kva.de`.
+
+    Not pydantic's EmailStr: it turns an xn-- domain back into Unicode. Non-ASCII before the @
+    (SMTPUTF8) is refused, as most mail providers refuse it. Raises ValueError when invalid.
+    """
+    try:
+        found = validate_email(value, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"value is not a valid email address: {exc}") from None
+    assert found.ascii_email is not None, "always set without SMTPUTF8"
+    return found.ascii_email
+
+
+Email = Annotated[StrictStr, AfterValidator(ascii_email)]
 VALUATION_PATH = "/leads/valuation"
 
 # Byte limits of the contract's JSON-valued fields.
@@ -135,7 +153,7 @@ class LeadRequest(BaseModel):
     type: ValuationType
     first_name: StrictStr = _name(required=True)
     last_name: StrictStr = _name(required=True)
-    email: EmailStr
+    email: Email
     phone: StrictStr = Field(min_length=1, max_length=LONG_TEXT_MAX, pattern=NOT_BLANK)
     postcode: StrictStr = _postcode(required=True)  # required for vendor and landlord leads
     title: StrictStr | None = _name()
@@ -229,8 +247,6 @@ def _without_none(annotation: Any) -> Any:
 def _kind(annotation: Any) -> Kind:
     if get_origin(annotation) is Literal:
         return "choice"
-    if annotation is EmailStr:
-        return "email"
     if get_origin(annotation) is dict:
         return "object"
     # StrictStr and friends are Annotated[str, Strict()]: their origin is the plain type.
@@ -245,7 +261,9 @@ def _metadata(info: FieldInfo, kind: type[_T]) -> _T | None:
 
 def _rule(name: str, info: FieldInfo) -> FieldRule:
     annotation = _without_none(info.annotation)
-    kind = _kind(annotation)
+    # pydantic keeps Email's validator in the metadata and leaves `str` as the annotation.
+    is_email = any(getattr(item, "func", None) is ascii_email for item in info.metadata)
+    kind: Kind = "email" if is_email else _kind(annotation)
     min_len = _metadata(info, annotated_types.MinLen)
     max_len = _metadata(info, annotated_types.MaxLen)
     lower, max_bytes = _metadata(info, annotated_types.Ge), _metadata(info, MaxJsonBytes)

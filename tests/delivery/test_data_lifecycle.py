@@ -151,3 +151,33 @@ def test_erasure_by_email_removes_personal_data_and_an_erased_pending_lead_is_ne
     asyncio.run(check())
     # The erased pending lead never reached the Lead API.
     assert sandbox_counts(lead_api) == {sent.id: 1, other.id: 1}
+
+
+def test_erasure_finds_an_internationalised_address_in_either_form_it_was_stored_in(
+    tmp_path: Path, lead_api: SandboxServer
+) -> None:
+    """Leads store the address as sent (xn-- domain); earlier ones as typed (Unicode)."""
+    settings = make_settings(tmp_path, lead_api.base_url)
+    as_sent = new_submission(email="marla@xn--bcher-kva.de")
+    as_typed = new_submission(email="marla@b\u00fccher.de")
+    other = new_submission()
+
+    async def setup() -> None:
+        async with delivery_for(settings) as delivery:
+            for new in (as_sent, as_typed, other):
+                await delivery.store.add(new)
+
+    asyncio.run(setup())
+    env = {"DATABASE_URL": settings.database_url, "SECRET_KEY": TEST_SECRET}
+    erased = run_cli(["erase", "Marla@B\u00dcCHER.de"], env)
+    assert erased.returncode == 0, erased.stderr
+    assert erased.stdout.startswith("personal data erased from 2 submission(s)")
+
+    async def check() -> None:
+        async with delivery_for(settings) as delivery:
+            for new in (as_sent, as_typed):
+                row = await raw_row(delivery.store, new.id)
+                assert row["payload"] is None and row["email_digest"] is None
+            assert (await raw_row(delivery.store, other.id))["payload"] is not None
+
+    asyncio.run(check())

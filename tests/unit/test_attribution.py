@@ -107,7 +107,9 @@ def test_trimmed_url_never_exceeds_255_characters_nor_keeps_a_fragment(
         ("google", "google"),
         ("  spring sale  ", "spring sale"),
         ("spring\x00\x1b sale", "spring sale"),
-        ("line\nbreak", "linebreak"),
+        ("line\nbreak", "line break"),
+        ("spring\u00a0sale\u200b", "spring sale"),
+        ("\ufeffnewsletter", "newsletter"),
         ("", None),
         ("   ", None),
         ("\x00\x01", None),
@@ -117,12 +119,14 @@ def test_trimmed_url_never_exceeds_255_characters_nor_keeps_a_fragment(
         "surrounding-spaces",
         "control-characters",
         "newline",
+        "no-break-space-and-zero-width-space",
+        "byte-order-mark",
         "empty",
         "blank",
         "only-control-characters",
     ],
 )
-def test_trim_text_keeps_printable_text_and_gives_none_for_nothing(
+def test_trim_text_reads_text_as_the_answers_are_and_gives_none_for_nothing(
     value: str, expected: str | None
 ) -> None:
     assert trim_text(value) == expected

@@ -146,8 +146,32 @@ def test_required_fields_may_not_be_blank(field: str, value: str) -> None:
     assert refused(**{field: value}).errors()[0]["loc"] == (field,)
 
 
-@pytest.mark.parametrize("email", ["name@", "@example.com", "a b@example.com", "plain"])
+@pytest.mark.parametrize(
+    "email",
+    ["name@", "@example.com", "a b@example.com", "plain", "Marla <m@example.com>"],
+)
 def test_email_must_be_a_valid_address(email: str) -> None:
+    assert refused(email=email).errors()[0]["loc"] == ("email",)
+
+
+@pytest.mark.parametrize(
+    ("email", "sent"),
+    [
+        ("marla@bücher.de", "marla@xn--bcher-kva.de"),
+        ("marla@xn--bcher-kva.de", "marla@xn--bcher-kva.de"),
+        ("Marla@Straße.de", "Marla@xn--strae-oqa.de"),
+        ("marla@example.com", "marla@example.com"),
+    ],
+)
+def test_email_is_sent_with_an_internationalised_domain_in_its_ascii_form(
+    email: str, sent: str
+) -> None:
+    assert lead(email=email).body()["email"] == sent
+
+
+@pytest.mark.parametrize("email", ["josé@example.com", "tim.o’connor@example.com"])
+def test_email_with_non_ascii_before_the_at_is_refused(email: str) -> None:
+    """Most mail providers cannot deliver to it (SMTPUTF8), so the agency could not answer."""
     assert refused(email=email).errors()[0]["loc"] == ("email",)
 
 

@@ -49,6 +49,17 @@ BAD_SETTINGS = [
     ("WORKERS", "none", "Bad setting WORKERS: "),
     ("MAX_BODY_BYTES", "10", "Bad setting MAX_BODY_BYTES: "),
     ("WIDGET_CONSENT_REQUIRED", "perhaps", "Bad setting WIDGET_CONSENT_REQUIRED: "),
+    ("WIDGET_ALLOWED_ORIGINS", "*", "Bad setting WIDGET_ALLOWED_ORIGINS: '*' is a wildcard"),
+    (
+        "WIDGET_ALLOWED_ORIGINS",
+        "https://a.example,null",
+        "Bad setting WIDGET_ALLOWED_ORIGINS: 'null' is the origin of sandboxed frames",
+    ),
+    (
+        "WIDGET_ALLOWED_ORIGINS",
+        "https://a.example/page",
+        "Bad setting WIDGET_ALLOWED_ORIGINS: 'https://a.example/page' is not an origin like",
+    ),
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -15,10 +16,13 @@ from app.leadapi import PROPERTY_TYPES, LeadRequest
 from app.validation import (
     FIELD_ORDER,
     PHONE_EXAMPLE,
+    Email,
     Outcome,
     normalise_email,
     normalise_phone,
     normalise_postcode,
+    normalise_text,
+    read_email,
     validate_answers,
 )
 from app.widgets import Question, Widget
@@ -922,3 +926,324 @@ def test_invisible_characters_never_reach_the_lead(hidden: str) -> None:
 def test_a_name_of_only_invisible_characters_counts_as_missing() -> None:
     outcome = check(first_name="\x00\u202e\x07")
     assert outcome.errors["first_name"] == "Enter your first name"
+
+
+# --- pasted text -------------------------------------------------------------------------
+# One normalisation (`normalise_text`) runs on every text answer before any rule, count, store
+# or send: text pasted from emails, PDFs and word processors carries characters nobody sees.
+
+FLAG_OF_WALES = "\U0001f3f4\U000e0067\U000e0062\U000e0077\U000e006c\U000e0073\U000e007f"
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+PASTED = [
+    # invisible format characters: removed wherever they are
+    ("zero-width-space-inside", "Jo\u200bhn", "John"),
+    ("zero-width-space-before-an-email", "\u200balex@example.com", "alex@example.com"),
+    ("word-joiner", "Mar\u2060la", "Marla"),
+    ("byte-order-mark-at-the-start", "\ufeffPlease call after 6pm", "Please call after 6pm"),
+    ("byte-order-mark-inside", "Sing\ufeffer", "Singer"),
+    ("soft-hyphen", "Fitz\u00adwilliam", "Fitzwilliam"),
+    ("left-to-right-mark", "\u200eFriar Gate", "Friar Gate"),
+    ("right-to-left-mark", "Derby\u200f", "Derby"),
+    ("right-to-left-override", "Mar\u202ela", "Marla"),
+    ("bidi-isolates", "\u2066Marla\u2069", "Marla"),
+    ("invisible-separator", "12\u2063 Friar Gate", "12 Friar Gate"),
+    ("tag-characters-outside-a-flag", "Marla\U000e0041\U000e0042", "Marla"),
+    ("removed-before-composing", "e\u200b\u0301", "\u00e9"),
+    # joiners: only at either end, since they shape emoji and some scripts
+    ("zero-width-joiner-at-the-start", "\u200dJohn", "John"),
+    ("zero-width-non-joiner-at-the-end", "John\u200c", "John"),
+    ("joiners-and-spaces-at-both-ends", " \u200d John \u200c ", "John"),
+    ("mongolian-vowel-separator-at-the-end", "Marla\u180e", "Marla"),
+    ("zero-width-joiner-inside-an-emoji-kept", f"Family {FAMILY}", f"Family {FAMILY}"),
+    (
+        "zero-width-non-joiner-inside-persian-kept",
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0645",
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0645",
+    ),
+    ("flag-of-wales-kept", f"Croeso {FLAG_OF_WALES}", f"Croeso {FLAG_OF_WALES}"),
+    ("arabic-number-sign-kept", "\u0600123", "\u0600123"),
+    # every kind of space: a plain space, then trimmed and collapsed
+    ("no-break-space", "DE1\u00a01JX", "DE1 1JX"),
+    ("thin-spaces", "07911\u2009123\u2009456", "07911 123 456"),
+    ("narrow-no-break-space", "12\u202fFriar Gate", "12 Friar Gate"),
+    ("ideographic-space", "Marla\u3000Singer", "Marla Singer"),
+    ("en-and-em-spaces", "Marla\u2002\u2003Singer", "Marla Singer"),
+    ("figure-space", "07911\u2007123456", "07911 123456"),
+    ("medium-mathematical-space", "Flat\u205f2", "Flat 2"),
+    ("line-separator", "Call me\u2028after 6pm", "Call me after 6pm"),
+    ("paragraph-separator", "Call me\u2029after 6pm", "Call me after 6pm"),
+    ("next-line", "Call me\u0085after 6pm", "Call me after 6pm"),
+    ("tabs-and-newlines", "\tMarla\r\nSinger\n", "Marla Singer"),
+    ("spaces-around-a-no-break-space", " Marla \u00a0 Singer\u00a0", "Marla Singer"),
+    ("nul-and-escape-removed", "Mar\x00la\x1b", "Marla"),
+    # composed (NFC)
+    ("combining-circumflex", "Sia\u0302n", "Si\u00e2n"),
+    ("combining-acute", "Ame\u0301lie", "Am\u00e9lie"),
+    ("combining-diaeresis-and-cedilla", "Zoe\u0308 Franc\u0327ois", "Zo\u00eb Fran\u00e7ois"),
+    ("hangul-jamo", "\u1112\u1161\u11ab", "\ud55c"),
+    ("already-composed-unchanged", "Si\u00e2n", "Si\u00e2n"),
+    # nothing visible left
+    ("only-invisible-characters", "\u200b\ufeff\u2060\u00ad", ""),
+    ("only-spaces-of-every-kind", "\u00a0\u2009\u3000\u202f", ""),
+    ("lone-surrogate", "Jo\ud800hn", "John"),
+    ("plain-text-unchanged", "12 Friar Gate, Derby", "12 Friar Gate, Derby"),
+]
+
+
+@pytest.mark.parametrize(("typed", "clean"), [p[1:] for p in PASTED], ids=[p[0] for p in PASTED])
+def test_pasted_text_is_read_as_the_text_the_homeowner_sees(typed: str, clean: str) -> None:
+    assert normalise_text(typed) == clean
+
+
+def test_pasted_text_table_covers_at_least_thirty_inputs() -> None:
+    assert len(PASTED) >= 30
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.text(max_size=80))
+def test_normalised_text_is_composed_trimmed_single_spaced_and_stable(typed: str) -> None:
+    clean = normalise_text(typed)
+
+    assert unicodedata.is_normalized("NFC", clean)
+    assert clean == clean.strip() and "  " not in clean
+    assert all(char == " " or not char.isspace() for char in clean)
+    assert normalise_text(clean) == clean
+
+
+# The same normalisation on each field, before its own rule.
+PASTED_ANSWERS = [
+    ("first-name-zero-width-space", "first_name", "Jo\u200bhn", "John"),
+    ("first-name-decomposed", "first_name", "Sia\u0302n", "Si\u00e2n"),
+    ("last-name-word-joiner", "last_name", "Sing\u2060er", "Singer"),
+    ("title-soft-hyphen", "title", "Dr\u00ad", "Dr"),
+    ("address-line-separator", "address", "12 Friar Gate,\u2028Derby", "12 Friar Gate, Derby"),
+    ("message-byte-order-mark", "message", "\ufeffCall me after 6pm", "Call me after 6pm"),
+    ("postcode-no-break-space", "postcode", "de1\u00a01jx", "DE1 1JX"),
+    ("postcode-zero-width-space", "postcode", "DE1\u200b 1JX", "DE1 1JX"),
+    ("postcode-ideographic-space", "postcode", "\u3000DE1 1JX", "DE1 1JX"),
+    ("phone-thin-spaces", "phone", "07911\u2009123\u2009456", "07911123456"),
+    (
+        "phone-narrow-no-break-spaces",
+        "phone",
+        "+33\u202f6\u202f12\u202f34\u202f56\u202f78",
+        "+33612345678",
+    ),
+    ("phone-byte-order-mark", "phone", "\ufeff07911 123456", "07911123456"),
+    ("email-zero-width-space", "email", "\u200balex@example.com", "alex@example.com"),
+    ("email-no-break-space-around", "email", "\u00a0alex@example.com\u00a0", "alex@example.com"),
+    ("email-soft-hyphen", "email", "al\u00adex@example.com", "alex@example.com"),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "clean"), [p[1:] for p in PASTED_ANSWERS], ids=[p[0] for p in PASTED_ANSWERS]
+)
+def test_every_text_answer_is_normalised_before_its_rule(
+    field: str, typed: str, clean: str
+) -> None:
+    outcome = check(**{field: typed})
+
+    assert outcome.ok, outcome.errors
+    assert getattr(outcome.answers, field) == clean
+
+
+def test_zero_width_space_before_an_email_is_accepted_as_the_address_it_looks_like() -> None:
+    outcome = check(email="\u200balex@example.com")
+
+    assert outcome.errors == {}
+    assert outcome.answers is not None
+    assert outcome.answers.email == "alex@example.com"
+    assert outcome.values["email"] == "alex@example.com"
+
+
+def test_decomposed_name_is_sent_composed() -> None:
+    outcome = check(first_name="Sia\u0302n")
+
+    assert outcome.answers is not None
+    assert outcome.answers.first_name == "Si\u00e2n"
+    assert len(outcome.answers.first_name) == 4
+
+
+# 26 letters, each with an accent; typed with combining accents that is 52 code points.
+ACCENTED = "Áàâäãåçéèêëíìîïñóòôöõúùûüÿ"
+
+
+def test_name_typed_with_combining_accents_counts_its_letters_not_its_code_points() -> None:
+    typed = unicodedata.normalize("NFD", ACCENTED)
+    assert (len(ACCENTED), len(typed)) == (26, 52)
+
+    outcome = check(first_name=typed, last_name=typed + typed[:-1])  # 51 letters: too long
+
+    assert outcome.errors == {"last_name": "Last name must be 50 characters or fewer"}
+    assert outcome.values["first_name"] == ACCENTED
+
+
+def test_name_of_fifty_letters_and_invisible_characters_is_within_its_limit() -> None:
+    typed = "\u200b".join("x" * 50)  # 99 code points, 50 visible letters
+
+    outcome = check(first_name=typed)
+
+    assert outcome.ok, outcome.errors
+    assert outcome.answers is not None
+    assert outcome.answers.first_name == "x" * 50
+
+
+def test_name_of_only_pasted_invisible_characters_and_spaces_counts_as_missing() -> None:
+    outcome = check(first_name="\u200b\u00a0\ufeff\u3000")
+
+    assert outcome.errors == {"first_name": "Enter your first name"}
+    assert outcome.values["first_name"] == ""
+
+
+def test_appointment_time_with_a_pasted_invisible_character_is_accepted() -> None:
+    outcome = check(appointment_availability=["\u200b2026-03-21/morning\u00a0"])
+
+    assert outcome.answers is not None
+    assert [slot.value for slot in outcome.answers.slots] == ["2026-03-21/morning"]
+
+
+def test_question_answer_matches_its_option_whatever_spaces_either_was_written_with(
+    make_widget,
+) -> None:
+    question = Question(
+        id="timeframe",
+        text="When are you thinking of moving?",
+        options=["Within 3\u00a0months", "Apre\u0300s 6 months"],  # as an agency might paste
+    )
+    widget = make_widget(questions=(question,))
+
+    within = check(widget, **{"questionnaire[timeframe]": "Within\u20093 months"})
+    after = check(widget, **{"questionnaire[timeframe]": "Apr\u00e8s 6 months"})
+
+    assert within.answers is not None and after.answers is not None
+    assert within.answers.questionnaire["timeframe"][1] == "Within 3 months"
+    assert after.answers.questionnaire["timeframe"][1] == "Apr\u00e8s 6 months"
+
+
+def test_values_shown_back_on_an_error_are_the_normalised_answers() -> None:
+    outcome = check(first_name="Jo\u200bhn", postcode="DE1\u00a01J", phone="123")
+
+    assert set(outcome.errors) == {"postcode", "phone"}
+    assert outcome.values["first_name"] == "John"
+    assert outcome.values["postcode"] == "DE1 1J"
+
+
+# --- emails an agency cannot answer ------------------------------------------------------
+
+
+def test_curly_apostrophe_in_an_email_is_named_with_the_straight_one_to_use() -> None:
+    outcome = check(email="tim.o\u2019connor@example.com")
+
+    assert outcome.errors == {
+        "email": "Your email address has a curly apostrophe (\u2019). "
+        "Use a straight apostrophe (') instead"
+    }
+    assert outcome.values["email"] == "tim.o\u2019connor@example.com"
+
+
+def test_long_dash_in_an_email_is_named_with_the_plain_hyphen_to_use() -> None:
+    outcome = check(email="foo\u2014bar@example.com")
+
+    assert outcome.errors == {
+        "email": "Your email address has a long dash (\u2014). Use a plain hyphen (-) instead"
+    }
+
+
+def has_apostrophe(kind: str, char: str) -> str:
+    return f"Your email address has {kind} ({char}). Use a straight apostrophe (') instead"
+
+
+def has_dash(kind: str, char: str) -> str:
+    return f"Your email address has {kind} ({char}). Use a plain hyphen (-) instead"
+
+
+def before_the_at(char: str) -> str:
+    return (
+        "The part of your email address before the @ must only include letters a to z, "
+        f"numbers and symbols like . _ - + (not {char})"
+    )
+
+
+UNANSWERABLE_EMAILS = [
+    ("tim.o\u2018connor@example.com", has_apostrophe("a curly apostrophe", "\u2018")),
+    ("tim.o\u201bconnor@example.com", has_apostrophe("a curly apostrophe", "\u201b")),
+    ("tim.o\u02bcconnor@example.com", has_apostrophe("a curly apostrophe", "\u02bc")),
+    ("tim.o\u2032connor@example.com", has_apostrophe("a slanted apostrophe", "\u2032")),
+    ("tim.o\u00b4connor@example.com", has_apostrophe("a slanted apostrophe", "\u00b4")),
+    ("tim.o\uff07connor@example.com", has_apostrophe("a wide apostrophe", "\uff07")),
+    ("foo\u2013bar@example.com", has_dash("a long dash", "\u2013")),
+    ("foo\u2015bar@example.com", has_dash("a long dash", "\u2015")),
+    ("foo\u2010bar@example.com", has_dash("a special hyphen", "\u2010")),
+    ("foo\u2011bar@example.com", has_dash("a non-breaking hyphen", "\u2011")),
+    ("foo\u2212bar@example.com", has_dash("a minus sign", "\u2212")),
+    ("foo\ufe63bar@example.com", has_dash("a small hyphen", "\ufe63")),
+    ("foo\uff0dbar@example.com", has_dash("a wide hyphen", "\uff0d")),
+    ("foo@my\u2013agency.co.uk", has_dash("a long dash", "\u2013")),  # after the @ too
+    ("jos\u00e9@example.com", before_the_at("\u00e9")),
+    ("jose\u0301@example.com", before_the_at("\u00e9")),  # typed decomposed: one letter
+    ("\u0430lex@example.com", before_the_at("\u0430")),  # Cyrillic a, looks like a Latin one
+    ("m\u00fcller@b\u00fccher.de", before_the_at("\u00fc")),
+    ("\u674e\u96f7@example.cn", before_the_at("\u674e")),
+]
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"), UNANSWERABLE_EMAILS, ids=[t for t, _ in UNANSWERABLE_EMAILS]
+)
+def test_email_an_agency_cannot_answer_is_refused_naming_the_character(
+    typed: str, message: str
+) -> None:
+    outcome = check(email=typed)
+
+    assert outcome.errors == {"email": message}
+    assert outcome.values["email"] == normalise_text(typed)
+    assert normalise_email(typed) is None
+
+
+def test_typographic_apostrophe_after_the_at_is_a_format_error_not_an_apostrophe_hint() -> None:
+    """A domain cannot hold a straight apostrophe either, so suggesting one would mislead."""
+    outcome = check(email="tim@o\u2019connor.com")
+
+    assert outcome.errors == {"email": EMAIL_FORMAT_MESSAGE}
+
+
+INTERNATIONAL_DOMAINS = [
+    # typed, shown back to the homeowner, sent to the Lead API
+    ("marla@b\u00fccher.de", "marla@b\u00fccher.de", "marla@xn--bcher-kva.de"),
+    ("Marla@B\u00dcCHER.de", "Marla@b\u00fccher.de", "Marla@xn--bcher-kva.de"),
+    ("marla@bu\u0308cher.de", "marla@b\u00fccher.de", "marla@xn--bcher-kva.de"),
+    ("marla@stra\u00dfe.de", "marla@stra\u00dfe.de", "marla@xn--strae-oqa.de"),
+    # Chrome's email input submits the domain in xn-- form: shown as the homeowner typed it
+    ("marla@xn--bcher-kva.de", "marla@b\u00fccher.de", "marla@xn--bcher-kva.de"),
+    ("marla@example.com", "marla@example.com", "marla@example.com"),
+]
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown", "sent"), INTERNATIONAL_DOMAINS, ids=[t for t, _, _ in INTERNATIONAL_DOMAINS]
+)
+def test_internationalised_domain_is_sent_in_ascii_and_shown_as_typed(
+    typed: str, shown: str, sent: str
+) -> None:
+    outcome = check(email=typed)
+
+    assert outcome.answers is not None, outcome.errors
+    assert outcome.answers.email == sent
+    assert outcome.values["email"] == shown
+    assert normalise_email(typed) == sent
+    assert read_email(normalise_text(typed)) == Email(shown=shown, sent=sent)
+
+
+def test_every_sent_email_is_accepted_unchanged_by_the_lead_api_model() -> None:
+    for typed, _, sent in INTERNATIONAL_DOMAINS:
+        outcome = check(email=typed)
+        assert outcome.answers is not None
+        body = LeadRequest(
+            type="vendor",
+            first_name="M",
+            last_name="S",
+            email=outcome.answers.email,
+            phone="07986000000",
+            postcode="DE1 1JX",
+        ).body()
+        assert body["email"] == sent

@@ -351,7 +351,6 @@ def test_widget_with_a_key_gets_no_development_origins(monkeypatch: pytest.Monke
 @pytest.mark.parametrize(
     ("name", "value", "field"),
     [
-        ("WIDGET_ALLOWED_ORIGINS", "https://x.com/path", "allowed_origins"),
         ("WIDGET_SOURCE", "facebook", "source"),
         ("WIDGET_PRIMARY_COLOUR", "blue", "primary_colour"),
         ("WIDGET_PRIVACY_URL", "privacy.html", "privacy_url"),
@@ -369,6 +368,90 @@ def test_bad_default_widget_setting_is_refused_naming_the_field(
     message = str(raised.value)
     assert message.startswith(f"Bad setting for the default widget: {field}: "), message
     assert "\n" not in message
+
+
+# --- allowed origins that cannot work ---------------------------------------------------
+# Messages and CORS compare a browser's exact origin: a pattern or `null` never matches a real
+# site (the iframe would never resize, `host` would be dropped), so start-up refuses them.
+
+WILDCARD = "is a wildcard, which cannot work: the widget's messages need each site's exact origin"
+NULL = "is the origin of sandboxed frames and local files, which any page can pretend to be"
+UNWORKABLE_ORIGINS = [
+    ("http://*.agency.co.uk", f"'http://*.agency.co.uk' {WILDCARD}"),
+    ("https://*.agency.co.uk", f"'https://*.agency.co.uk' {WILDCARD}"),
+    ("*", f"'*' {WILDCARD}"),
+    ("https://*", f"'https://*' {WILDCARD}"),
+    ("*.agency.co.uk", f"'*.agency.co.uk' {WILDCARD}"),
+    ("https://www.agency.co.uk:*", f"'https://www.agency.co.uk:*' {WILDCARD}"),
+    ("https://www.agency.*", f"'https://www.agency.*' {WILDCARD}"),
+    ("null", f"'null' {NULL}"),
+    ("NULL", f"'NULL' {NULL}"),
+    (
+        "https://bücher.de",
+        "'https://bücher.de' has a host browsers send in its ASCII form: "
+        "write https://xn--bcher-kva.de",
+    ),
+    (
+        "https://straße.de:8443",
+        "'https://straße.de:8443' has a host browsers send in its ASCII form: "
+        "write https://xn--strae-oqa.de:8443",
+    ),
+    ("https://www.agency.co.uk:443", "'https://www.agency.co.uk:443' is not an origin like"),
+    ("https://x.com/path", "'https://x.com/path' is not an origin like"),
+    ("https://agency co.uk", "'https://agency co.uk' is not an origin like"),
+]
+UNWORKABLE_IDS = [entry for entry, _ in UNWORKABLE_ORIGINS]
+
+
+@pytest.mark.parametrize(("entry", "reason"), UNWORKABLE_ORIGINS, ids=UNWORKABLE_IDS)
+def test_unworkable_origin_in_widgets_file_stops_start_up_naming_it(
+    tmp_path: Path, entry: str, reason: str
+) -> None:
+    with pytest.raises(SettingsError) as raised:
+        widgets_from(tmp_path, ACME + f'allowed_origins = ["https://ok.example", "{entry}"]\n')
+
+    message = str(raised.value)
+    assert message.startswith(f"{PREFIX}allowed_origins: {reason}"), message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(("entry", "reason"), UNWORKABLE_ORIGINS, ids=UNWORKABLE_IDS)
+def test_unworkable_origin_in_the_environment_stops_start_up_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, entry: str, reason: str
+) -> None:
+    monkeypatch.setenv("WIDGET_ALLOWED_ORIGINS", f"https://ok.example,{entry}")
+
+    with pytest.raises(SettingsError) as raised:
+        load_widgets(load_settings())
+
+    message = str(raised.value)
+    assert message.startswith(f"Bad setting WIDGET_ALLOWED_ORIGINS: {reason}"), message
+    assert "\n" not in message
+
+
+WORKABLE_ORIGINS = [
+    ("https://www.agency.co.uk", "https://www.agency.co.uk"),
+    ("https://WWW.Agency.co.uk/", "https://www.agency.co.uk"),
+    ("http://localhost:8000", "http://localhost:8000"),
+    ("https://xn--bcher-kva.de", "https://xn--bcher-kva.de"),
+    ("http://[::1]:8000", "http://[::1]:8000"),
+    ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+    ("https://intranet_site.agency.local", "https://intranet_site.agency.local"),
+]
+
+
+@pytest.mark.parametrize(
+    ("entry", "origin"), WORKABLE_ORIGINS, ids=[e for e, _ in WORKABLE_ORIGINS]
+)
+def test_exact_origins_are_accepted_in_both_places_as_browsers_send_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry: str, origin: str
+) -> None:
+    from_file = widgets_from(tmp_path, ACME + f'allowed_origins = ["{entry}"]\n')
+    monkeypatch.setenv("WIDGET_ALLOWED_ORIGINS", entry)
+    from_environment = load_widgets(load_settings())
+
+    assert from_file["acme"].allowed_origins == (origin,)
+    assert from_environment["default"].allowed_origins == (origin,)
 
 
 # --- origin_of ---------------------------------------------------------------------------
