@@ -161,7 +161,11 @@ def os_page(results: list[dict[str, Any]], total: int, offset: int = 0) -> dict[
 
 
 OS_BAD_POSTCODE = {
-    "error": {"statuscode": 400, "message": "Requested postcode must contain a minimum of the sector plus 1 digit of the district e.g. SO1 6. Requested postcode was DE"}
+    "error": {
+        "statuscode": 400,
+        "message": "Requested postcode must contain a minimum of the sector plus 1 digit of "
+        "the district e.g. SO1 6. Requested postcode was DE",
+    }
 }
 OS_BAD_KEY = {
     "fault": {
