@@ -31,7 +31,12 @@ from pydantic import SecretStr
 from app.addresses import metrics
 from app.addresses.cache import TtlCache
 from app.addresses.config import AddressSource
-from app.addresses.errors import AddressLookupError, Outcome, ProviderTimeout
+from app.addresses.errors import (
+    AddressLookupError,
+    Outcome,
+    ProviderTimeout,
+    ProviderUnavailable,
+)
 from app.addresses.idealpostcodes import IdealPostcodes
 from app.addresses.model import Address
 from app.addresses.osplaces import OsPlaces
@@ -119,6 +124,24 @@ class AddressLookup:
         if (running := self._in_flight.get(key)) is not None:
             metrics.REQUESTS.labels(provider.name, "shared").inc()
             return await asyncio.shield(running)
+        # Registered before the first await, so a second click finds it whatever happens next.
+        task = asyncio.ensure_future(self._limit_call_keep(provider, normalised, widget_id, client))
+        self._in_flight[key] = task
+        task.add_done_callback(lambda _: self._in_flight.pop(key, None))
+        # Shielded: a homeowner who leaves does not cancel an answer already paid for, nor the
+        # one others may be waiting on.
+        return await asyncio.shield(task)
+
+    def provider_for(self, widget_id: str) -> str | None:
+        """The name of the widget's provider (`sandbox`, `ideal-postcodes`, `os-places`), or
+        None when its lookup is off: the journey then asks for the address by hand."""
+        provider = self._providers.get(widget_id)
+        return provider.name if provider else None
+
+    async def _limit_call_keep(
+        self, provider: AddressProvider, postcode: str, widget_id: str, client: str
+    ) -> Lookup:
+        """Count the call against the limits, make it, and keep an answer worth keeping."""
         verdict = await self._limiter.hit(widget_id, client)
         if not verdict.allowed:
             metrics.REQUESTS.labels(provider.name, "rate_limited").inc()
@@ -127,15 +150,11 @@ class AddressLookup:
                 extra={"widget": widget_id, "provider": provider.name,
                        "retry_after": verdict.retry_after},
             )
-            return Lookup("rate_limited", normalised, provider=provider.name)
+            return Lookup("rate_limited", postcode, provider=provider.name)
         metrics.REQUESTS.labels(provider.name, "provider").inc()
-        task = asyncio.ensure_future(self._call(provider, normalised, widget_id))
-        self._in_flight[key] = task
-        task.add_done_callback(lambda _: self._in_flight.pop(key, None))
-        # Shielded: a homeowner who leaves does not cancel the answer others may be waiting on.
-        answer = await asyncio.shield(task)
+        answer = await self._call(provider, postcode, widget_id)
         if answer.outcome in CACHED_OUTCOMES:
-            self._cache.put(key, answer)
+            self._cache.put((id(provider), postcode), answer)
         return answer
 
     async def _call(self, provider: AddressProvider, postcode: str, widget_id: str) -> Lookup:
@@ -150,6 +169,10 @@ class AddressLookup:
             outcome = failure.outcome
         except AddressLookupError as exc:
             addresses, failure, outcome = [], exc, exc.outcome
+        except Exception:  # a bug or a shape nobody documented: never a 500 for the homeowner
+            log.exception("address lookup broke", extra={"provider": provider.name})
+            addresses, failure = [], ProviderUnavailable(f"{provider.name}: unexpected error")
+            outcome = failure.outcome
         elapsed = time.perf_counter() - started
         metrics.LOOKUPS.labels(provider.name, outcome).inc()
         metrics.LATENCY.labels(provider.name).observe(elapsed)
