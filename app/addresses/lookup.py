@@ -231,9 +231,9 @@ def build_provider(
         return IdealPostcodes(source.api_key, source.base, name="sandbox")
     from app.sandbox.addresses import SANDBOX_ADDRESS_KEY, create_address_sandbox_app
 
+    # In process the sandbox's own key is used: nothing outside this process can call it.
     transport = httpx.ASGITransport(app=sandbox_app or create_address_sandbox_app())
-    key = source.api_key or SecretStr(SANDBOX_ADDRESS_KEY)
-    return IdealPostcodes(key, SANDBOX_BASE, transport, name="sandbox")
+    return IdealPostcodes(SecretStr(SANDBOX_ADDRESS_KEY), SANDBOX_BASE, transport, name="sandbox")
 
 
 def address_limiter(settings: Settings) -> RateLimiter:
