@@ -10,8 +10,8 @@ that says why there are none. Around each widget's provider it adds:
 - rate limits per client address and per widget (`limits` notation; through Redis when
   `REDIS_URL` is set), counted only for calls that reach the provider;
 - an overall bound of `ADDRESS_LOOKUP_TIMEOUT` seconds (2 by default) for the whole lookup;
-- a log line (provider, outcome, status, milliseconds; never the postcode or the key) and metrics
-  for every provider call.
+- for every provider call, metrics and a log line (provider, widget, outcome, milliseconds,
+  the status in the message; never the postcode or the key).
 """
 
 from __future__ import annotations
