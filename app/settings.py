@@ -36,6 +36,15 @@ class Settings(BaseSettings):
     leadpro_read_timeout: float = Field(10.0, gt=0)
     leadpro_total_timeout: float = Field(15.0, gt=0)
 
+    # Address lookup (app/addresses): the provider, its key and base URL, and what guards the cost
+    address_lookup: Literal["sandbox", "ideal-postcodes", "os-places", "off"] | None = None
+    address_lookup_api_key: SecretStr | None = None
+    address_lookup_base: str | None = None
+    address_lookup_timeout: float = Field(2.0, gt=0, le=10)
+    address_lookup_cache_seconds: int = Field(600, ge=0)
+    address_lookup_rate_limit_per_ip: str = "10/minute;30/hour"
+    address_lookup_rate_limit_per_widget: str = "100/minute;2000/day"
+
     # Widgets
     widgets_file: Path | None = None
     widget_allowed_origins: CommaList = []
@@ -102,7 +111,16 @@ class Settings(BaseSettings):
                 ) from None
         return value
 
-    @field_validator("leadpro_api_key", "secret_key", "metrics_token", "redis_url", mode="before")
+    @field_validator(
+        "leadpro_api_key",
+        "secret_key",
+        "metrics_token",
+        "redis_url",
+        "address_lookup",
+        "address_lookup_api_key",
+        "address_lookup_base",
+        mode="before",
+    )
     @classmethod
     def empty_is_unset(cls, value: object) -> object:
         # `LEADPRO_API_KEY=` in a .env file means "no key", not a key of "".
@@ -113,9 +131,16 @@ class Settings(BaseSettings):
     def upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("leadpro_api_base")
+    @field_validator("address_lookup", mode="before")
     @classmethod
-    def http_url(cls, value: str) -> str:
+    def lower_provider(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("leadpro_api_base", "address_lookup_base")
+    @classmethod
+    def http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
@@ -127,7 +152,12 @@ class Settings(BaseSettings):
             raise ValueError("must be a sqlite:/// or postgresql:// URL")
         return value
 
-    @field_validator("rate_limit_per_ip", "rate_limit_per_widget")
+    @field_validator(
+        "rate_limit_per_ip",
+        "rate_limit_per_widget",
+        "address_lookup_rate_limit_per_ip",
+        "address_lookup_rate_limit_per_widget",
+    )
     @classmethod
     def rate_limit_notation(cls, value: str) -> str:
         from limits import parse_many

@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.addresses.config import AddressSource, ProviderKind, resolve_source
 from app.branding import HEX_COLOUR, Palette
 from app.leadapi import QUESTIONNAIRE_MAX_BYTES, SOURCES, Upstream, json_size
 from app.origins import allowed_origin, origin_of
@@ -96,6 +97,9 @@ class Widget(BaseModel):
     privacy_url: str = ""
     brand: Brand = Brand()
     questions: tuple[Question, ...] = ()
+    # Resolved by load_widgets from the ADDRESS_LOOKUP settings and the widget's own; a widget
+    # built directly has no lookup (manual entry only).
+    address_source: AddressSource = AddressSource()
 
     @field_validator("allowed_origins")
     @classmethod
@@ -160,29 +164,68 @@ class _FileWidget(BaseModel):
     privacy_url: str = ""
     brand: Brand = Brand()
     questions: list[Question] = []
+    address_lookup: ProviderKind | None = None
+    address_lookup_api_key_env: str | None = None
+    address_lookup_api_key_file: Path | None = None
+    address_lookup_base: str | None = None
 
     @model_validator(mode="after")
     def one_key_source(self) -> _FileWidget:
         if self.api_key_env and self.api_key_file:
             raise ValueError("give api_key_env or api_key_file, not both")
+        if self.address_lookup_api_key_env and self.address_lookup_api_key_file:
+            raise ValueError(
+                "give address_lookup_api_key_env or address_lookup_api_key_file, not both"
+            )
         return self
+
+    @field_validator("address_lookup_base")
+    @classmethod
+    def http_base(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/") if value else value
 
 
 def _read_key(widget: _FileWidget, settings: Settings) -> SecretStr | None:
-    if widget.api_key_env:
-        value = os.environ.get(widget.api_key_env, "").strip()
+    own = _key_from(widget.api_key_env, widget.api_key_file, "api_key")
+    return own or settings.leadpro_api_key
+
+
+def _key_from(env: str | None, file: Path | None, field: str) -> SecretStr | None:
+    """A key named by an environment variable or a file (`field`_env / `field`_file)."""
+    if env:
+        value = os.environ.get(env, "").strip()
         if not value:
-            raise ValueError(f"api_key_env: environment variable {widget.api_key_env} is not set")
+            raise ValueError(f"{field}_env: environment variable {env} is not set")
         return SecretStr(value)
-    if widget.api_key_file:
+    if file:
         try:
-            value = widget.api_key_file.read_text().strip()
+            value = file.read_text().strip()
         except OSError as exc:
-            raise ValueError(f"api_key_file: cannot read {widget.api_key_file}") from exc
+            raise ValueError(f"{field}_file: cannot read {file}") from exc
         if not value:
-            raise ValueError(f"api_key_file: {widget.api_key_file} is empty")
+            raise ValueError(f"{field}_file: {file} is empty")
         return SecretStr(value)
-    return settings.leadpro_api_key
+    return None
+
+
+def _address_source(
+    settings: Settings,
+    lead_api_key: SecretStr | None,
+    kind: ProviderKind | None = None,
+    api_key: SecretStr | None = None,
+    base: str | None = None,
+) -> AddressSource:
+    return resolve_source(
+        kind,
+        api_key,
+        base,
+        default_kind=settings.address_lookup,
+        default_key=settings.address_lookup_api_key,
+        default_base=settings.address_lookup_base,
+        live_lead_api=lead_api_key is not None,
+    )
 
 
 def development_origins(settings: Settings) -> tuple[str, ...]:
@@ -199,6 +242,10 @@ def default_widget(settings: Settings) -> Widget:
     origins = settings.widget_allowed_origins
     if not origins and settings.leadpro_api_key is None:
         origins = list(development_origins(settings))
+    try:
+        address_source = _address_source(settings, settings.leadpro_api_key)
+    except ValueError as exc:
+        raise SettingsError(f"Bad setting ADDRESS_LOOKUP: {exc}") from None
     return Widget(
         id="default",
         agency_name=settings.widget_agency_name,
@@ -210,6 +257,7 @@ def default_widget(settings: Settings) -> Widget:
         consent_required=settings.widget_consent_required,
         privacy_url=settings.widget_privacy_url,
         brand=Brand(primary_colour=settings.widget_primary_colour),
+        address_source=address_source,
     )
 
 
@@ -237,13 +285,15 @@ def _widgets_from_file(path: Path, settings: Settings) -> dict[str, Widget]:
     for widget_id, entry in entries.items():
         try:
             raw = _FileWidget.model_validate(entry)
+            api_key = _read_key(raw, settings)
             widgets[widget_id] = Widget(
                 id=widget_id,
-                api_key=_read_key(raw, settings),
+                api_key=api_key,
                 api_base=settings.leadpro_api_base,
-                **raw.model_dump(exclude={"api_key_env", "api_key_file", "brand", "questions"}),
+                **raw.model_dump(exclude=_FILE_ONLY),
                 brand=raw.brand,
                 questions=tuple(raw.questions),
+                address_source=_file_address_source(raw, settings, api_key),
             )
         except ValidationError as exc:
             raise SettingsError(
@@ -252,6 +302,32 @@ def _widgets_from_file(path: Path, settings: Settings) -> dict[str, Widget]:
         except ValueError as exc:
             raise SettingsError(f"Bad setting WIDGETS_FILE: widget '{widget_id}': {exc}") from None
     return widgets
+
+
+_FILE_ONLY = {
+    "api_key_env",
+    "api_key_file",
+    "brand",
+    "questions",
+    "address_lookup",
+    "address_lookup_api_key_env",
+    "address_lookup_api_key_file",
+    "address_lookup_base",
+}
+
+
+def _file_address_source(
+    raw: _FileWidget, settings: Settings, lead_api_key: SecretStr | None
+) -> AddressSource:
+    key = _key_from(
+        raw.address_lookup_api_key_env, raw.address_lookup_api_key_file, "address_lookup_api_key"
+    )
+    try:
+        return _address_source(
+            settings, lead_api_key, raw.address_lookup, key, raw.address_lookup_base
+        )
+    except ValueError as exc:
+        raise ValueError(f"address_lookup: {exc}") from None
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -2,6 +2,9 @@
 
 Environment: SANDBOX_API_KEYS (comma-separated, default ``sandbox-key``), SANDBOX_LATENCY_MS,
 SANDBOX_ERROR_RATE (0..1), SANDBOX_DOWN (true/false), SANDBOX_SEED (repeatable error draws).
+The address provider at ``/addresses`` takes the same with SANDBOX_ADDRESS_ (LATENCY_MS,
+ERROR_RATE, DOWN) and SANDBOX_ADDRESS_ANSWER (bad_key, no_credit, daily_limit, rate_limited,
+not_json).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import sys
 
 import uvicorn
 
+from app.sandbox.addresses import AddressFaults
 from app.sandbox.faults import Faults, FaultsError
 from app.sandbox.server import create_sandbox_app
 
@@ -51,13 +55,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit("app.sandbox: no API keys given (--keys or SANDBOX_API_KEYS)")
     try:
         faults = Faults.from_env(os.environ)
+        address_faults = AddressFaults.from_env(os.environ)
     except FaultsError as exc:
         sys.exit(f"app.sandbox: {exc}")
-    app = create_sandbox_app(api_keys=keys, faults=faults)
+    app = create_sandbox_app(api_keys=keys, faults=faults, address_faults=address_faults)
     # Key values are secrets even here: log how many, never which.
     log.info(
-        "Sandbox Lead API on http://%s:%d (%d key(s), faults %s)",
-        args.host, args.port, len(keys), faults.as_dict(),
+        "Sandbox Lead API on http://%s:%d (%d key(s), faults %s); addresses at /addresses "
+        "(faults %s)",
+        args.host, args.port, len(keys), faults.as_dict(), address_faults.as_dict(),
     )
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 

@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 
 from app.leadapi.contract import ALL_LEAD_TYPES
 from app.sandbox import estimates, rules
+from app.sandbox.addresses import AddressFaults, create_address_sandbox_app
 from app.sandbox.faults import Faults, FaultsError
 from app.sandbox.records import Endpoint, RecordStore
 
@@ -89,13 +90,22 @@ def parse_object(raw: bytes) -> dict[str, Any] | None:
 
 
 def create_sandbox_app(
-    api_keys: Iterable[str] = ("sandbox-key",), faults: Faults | None = None
+    api_keys: Iterable[str] = ("sandbox-key",),
+    faults: Faults | None = None,
+    address_faults: AddressFaults | None = None,
 ) -> FastAPI:
-    """Build the sandbox Lead API accepting ``api_keys``, optionally with faults injected."""
+    """Build the sandbox Lead API accepting ``api_keys``, optionally with faults injected.
+
+    The sandbox address provider (Ideal Postcodes' format, same keys) is mounted at
+    ``/addresses`` with its own faults.
+    """
     state = SandboxState(api_keys=tuple(api_keys), faults=faults or Faults())
     # No /docs: the real service has none, and clients must not come to rely on one.
     app = FastAPI(title="Lead API sandbox", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.sandbox = state
+    addresses = create_address_sandbox_app(state.api_keys, address_faults)
+    app.state.addresses = addresses
+    app.mount("/addresses", addresses)
 
     async def gate(request: Request) -> JSONResponse | None:
         """Faults, then authentication: the answer to give instead of processing, if any."""
