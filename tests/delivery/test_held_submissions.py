@@ -101,7 +101,8 @@ def test_a_held_form_is_listed_counted_and_sent_exactly_once_when_the_operator_r
         held_id, held_result = send({TRAP_FIELD: "http://spam.example"})
         person_id, _ = send({})
         assert "Thank you, we have your details" in http.get(held_result).text
-        time.sleep(1.0)  # ten polls of the app's own worker (WORKER_POLL_SECONDS=0.1)
+        wait_until(lambda: person_id in sandbox_counts(lead_api), 60, "the person's lead")
+        time.sleep(1.0)  # ten more polls of the app's own worker (WORKER_POLL_SECONDS=0.1)
         assert sandbox_counts(lead_api) == {person_id: 1}
 
         listing = run_cli(["list", "--state", HELD], cli_env)
@@ -116,7 +117,7 @@ def test_a_held_form_is_listed_counted_and_sent_exactly_once_when_the_operator_r
         released = run_cli(["release", held_id], cli_env)
         assert released.returncode == 0, released.stderr
         assert released.stdout.startswith("1 submission(s) released")
-        wait_until(lambda: held_id in sandbox_counts(lead_api), 15, "the released lead")
+        wait_until(lambda: held_id in sandbox_counts(lead_api), 60, "the released lead")
         again = run_cli(["release", held_id], cli_env)
         assert again.returncode == 1 and again.stdout.startswith("0 submission(s) released")
         assert held_id in again.stderr
