@@ -6,6 +6,7 @@ python -m app worker                run only the delivery worker (set WORKER_IN_
 python -m app list [--state S]      submissions: id, widget, time, state (no personal data)
 python -m app stats                 delivery statistics
 python -m app retry ID | --all-dead put dead submissions back in the queue
+python -m app release ID [ID ...]   send held submissions (their trap field was filled)
 python -m app retention             strip personal data older than RETENTION_DAYS
 python -m app erase EMAIL           erase one person's data (UK GDPR)
 """
@@ -65,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     which = retry.add_mutually_exclusive_group(required=True)
     which.add_argument("id", nargs="?")
     which.add_argument("--all-dead", action="store_true")
+    release = sub.add_parser(
+        "release", help="send held submissions (the form's trap field was filled)"
+    )
+    release.add_argument("ids", nargs="+", metavar="ID")
     sub.add_parser("retention", help="apply the retention period now")
     erase = sub.add_parser("erase", help="erase a person's data by email address")
     erase.add_argument("email")
@@ -146,6 +151,20 @@ async def _retry(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if count or args.all_dead else 1
 
 
+async def _release(settings: Settings, args: argparse.Namespace) -> int:
+    async with _with_store(settings) as store:
+        released = [i for i in args.ids if await store.release_held(i)]
+    for submission_id in args.ids:
+        if submission_id not in released:
+            print(
+                f"{submission_id}: not released (no held submission with this id still has its "
+                "personal data)",
+                file=sys.stderr,
+            )
+    print(f"{len(released)} submission(s) released for delivery")
+    return 0 if len(released) == len(args.ids) else 1
+
+
 async def _retention(settings: Settings, _: argparse.Namespace) -> int:
     async with _with_store(settings) as store:
         count = await store.apply_retention(settings.retention_days)
@@ -172,6 +191,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[int]]] = 
     "list": _list,
     "stats": _stats,
     "retry": _retry,
+    "release": _release,
     "retention": _retention,
     "erase": _erase,
 }

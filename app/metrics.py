@@ -67,9 +67,16 @@ OLDEST_PENDING = Gauge(
     "Age of the oldest submission waiting for delivery",
     multiprocess_mode="mostrecent",
 )
+HELD = Gauge(
+    "lead_held_submissions",
+    "Submissions held because the form's trap field was filled: stored, not sent until released",
+    multiprocess_mode="mostrecent",
+)
 
-SUBMISSION_OUTCOMES = ("accepted", "resubmitted", "invalid", "bot")
-REJECT_REASONS = ("validation", "bot", "rate_limit", "cross_site", "bad_token", "too_large")
+# too_fast: sent sooner than MIN_FILL_SECONDS, so shown again to be checked and re-sent (nothing
+# stored yet); held: the trap field was filled, so stored but not sent.
+SUBMISSION_OUTCOMES = ("accepted", "resubmitted", "invalid", "too_fast", "held")
+REJECT_REASONS = ("validation", "too_fast", "rate_limit", "cross_site", "bad_token", "too_large")
 STATUS_CLASSES = ("2xx", "4xx", "5xx", "timeout", "error")
 DELIVERY_RESULTS = ("delivered", "rejected", "retry", "dead")
 

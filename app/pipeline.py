@@ -1,11 +1,13 @@
 """One pipeline for every submission, whether it came from the HTML form or the JSON API.
 
 validated answers → Lead API request → stored (durable) → delivered within a bounded wait.
-The edges (form or JSON) only differ in how they read input and show the outcome.
+The edges (form or JSON) only differ in how they read input and show the outcome. A submission
+the form's trap caught is stored held instead, and waits for an operator.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -16,9 +18,11 @@ from app.attribution import Attribution
 from app.availability import availability_body
 from app.delivery import Delivery
 from app.leadapi import Estimate, LeadRequest, Valuation
-from app.store import DEAD, DELIVERED, PENDING, REJECTED, NewSubmission, Submission
+from app.store import DEAD, DELIVERED, HELD, PENDING, REJECTED, NewSubmission, Submission
 from app.validation import PROPERTY_TYPE_LABELS, Answers
 from app.widgets import Widget
+
+log = logging.getLogger(__name__)
 
 
 def build_lead(
@@ -83,11 +87,20 @@ class Result:
 
     @property
     def view(self) -> str:
-        """estimate | no-estimate | pending | rejected | dead."""
+        """estimate | no-estimate | pending | received | rejected | dead.
+
+        "received" is a held submission: the homeowner (or the bot) is told, truthfully, that
+        their details are in, and nothing about being held, which would teach a bot the trap.
+        """
         state = self.submission.state
         if state == DELIVERED:
             return "estimate" if self.estimate else "no-estimate"
-        return {PENDING: "pending", REJECTED: "rejected", DEAD: "dead"}[state]
+        return {PENDING: "pending", HELD: "received", REJECTED: "rejected", DEAD: "dead"}[state]
+
+    @property
+    def public_state(self) -> str:
+        """The state as the result page's poll may see it: a held one reads "received"."""
+        return "received" if self.submission.state == HELD else self.submission.state
 
 
 async def submit(
@@ -98,13 +111,26 @@ async def submit(
     submission_id: str,
     wait: float,
     existing: Submission | None = None,
+    held: bool = False,
 ) -> Result:
     """Store first, then deliver within `wait` seconds. A repeated id never makes a second lead.
 
     `existing` is the stored submission with this id, when the caller has read it already: a
-    re-submit then builds, validates and writes nothing.
+    re-submit then builds, validates and writes nothing. `held`: store it held (the form's trap
+    field was filled) and send nothing; an operator may release it later.
     """
-    if existing is None:
+    if existing is None and held:
+        stored_held = await _store_held(delivery, widget, answers, attribution, submission_id)
+        if stored_held is not None:
+            metrics.SUBMISSIONS.labels(widget.id, "held").inc()
+            # The id only: what the operator needs to find it with `python -m app list`.
+            log.info(
+                "submission.held: the trap field was filled; stored, not sent "
+                "(`python -m app release ID` sends it)",
+                extra={"submission": submission_id, "widget": widget.id},
+            )
+            return Result(stored_held, created=True)
+    elif existing is None:
         stored = await _store(delivery, widget, answers, attribution, submission_id)
         if stored is not None:
             metrics.SUBMISSIONS.labels(widget.id, "accepted").inc()
@@ -117,6 +143,25 @@ async def submit(
     return Result(found, created=False)
 
 
+def _new_submission(
+    lead: LeadRequest,
+    widget: Widget,
+    answers: Answers,
+    attribution: Attribution,
+    submission_id: str,
+) -> NewSubmission:
+    return NewSubmission(
+        id=submission_id,
+        widget_id=widget.id,
+        lead_type=answers.type,
+        payload=lead.body(),
+        email=answers.email,
+        attribution=attribution.as_dict(),
+        consent=consent_record(widget, answers, attribution.host),
+        slots=[slot.label for slot in answers.slots],
+    )
+
+
 async def _store(
     delivery: Delivery,
     widget: Widget,
@@ -127,21 +172,27 @@ async def _store(
     """Write the submission, claimed by this process; None when the id is stored already."""
     lead = build_lead(answers, widget, attribution, submission_id)
     stored = await delivery.store.add(
-        NewSubmission(
-            id=submission_id,
-            widget_id=widget.id,
-            lead_type=answers.type,
-            payload=lead.body(),
-            email=answers.email,
-            attribution=attribution.as_dict(),
-            consent=consent_record(widget, answers, attribution.host),
-            slots=[slot.label for slot in answers.slots],
-        ),
+        _new_submission(lead, widget, answers, attribution, submission_id),
         # Stored already claimed, so the worker leaves it to this request's attempt.
         owner=delivery.owner,
         hold=delivery.hold,
     )
     return None if stored is None else (stored, lead)
+
+
+async def _store_held(
+    delivery: Delivery,
+    widget: Widget,
+    answers: Answers,
+    attribution: Attribution,
+    submission_id: str,
+) -> Submission | None:
+    """Write the submission held, exactly as it would be sent once released; None when the id
+    is stored already."""
+    lead = build_lead(answers, widget, attribution, submission_id)
+    return await delivery.store.add_held(
+        _new_submission(lead, widget, answers, attribution, submission_id)
+    )
 
 
 def property_summary(submission: Submission) -> str:

@@ -1,7 +1,9 @@
 """Durable submissions: one table, one code path for SQLite and PostgreSQL (SQLAlchemy Core).
 
 A submission is written before the Lead API is called. Its state moves
-pending → delivered | rejected | dead; the delivery path never deletes a row.
+pending → delivered | rejected | dead; the delivery path never deletes a row. A submission whose
+trap field was filled is stored `held` instead: never claimed, so never sent, until an operator
+releases it (held → pending).
 Work is claimed with a compare-and-set on `claimed_until`, so two processes (or two instances)
 never deliver the same submission at once, and a claim left by a crashed process lapses.
 """
@@ -30,7 +32,8 @@ _T = TypeVar("_T")
 log = logging.getLogger(__name__)
 
 PENDING, DELIVERED, REJECTED, DEAD = "pending", "delivered", "rejected", "dead"
-STATES = (PENDING, DELIVERED, REJECTED, DEAD)
+HELD = "held"  # the trap field was filled: stored, not sent unless an operator releases it
+STATES = (PENDING, DELIVERED, REJECTED, DEAD, HELD)
 
 metadata = sa.MetaData()
 
@@ -440,17 +443,34 @@ class Store:
     async def add(
         self, new: NewSubmission, owner: str | None = None, hold: timedelta | None = None
     ) -> Submission | None:
-        """Store a submission and return it; None when one with this id exists (a re-submit).
+        """Store a submission for delivery and return it; None when one with this id exists (a
+        re-submit).
 
         With `owner`, the row is stored already claimed by it for `hold`, so the request that
         stored it sends it, not a background worker that polls in between.
         """
         now = utcnow()
         claimed_until = now + hold if owner and hold else None
+        return await self._insert_new(new, PENDING, now, owner, claimed_until)
+
+    async def add_held(self, new: NewSubmission) -> Submission | None:
+        """Store a submission `held`: kept, counted and listed, but never claimed or sent until
+        `release_held` moves it to pending. None when one with this id exists (a re-submit).
+        """
+        return await self._insert_new(new, HELD, utcnow(), None, None)
+
+    async def _insert_new(
+        self,
+        new: NewSubmission,
+        state: str,
+        now: datetime,
+        owner: str | None,
+        claimed_until: datetime | None,
+    ) -> Submission | None:
         values = {
             "id": new.id,
             "widget_id": new.widget_id,
-            "state": PENDING,
+            "state": state,
             "lead_type": new.lead_type,
             "created_at": now,
             "updated_at": now,
@@ -475,7 +495,7 @@ class Store:
         return Submission(
             id=new.id,
             widget_id=new.widget_id,
-            state=PENDING,
+            state=state,
             lead_type=new.lead_type,
             created_at=now,
             payload=new.payload,
@@ -650,6 +670,24 @@ class Store:
         )
         return await self._run(lambda conn: conn.execute(query).rowcount)
 
+    async def release_held(self, submission_id: str) -> int:
+        """Send a held submission after all: it becomes pending, due now, and the worker
+        delivers it like any other (once: a second release finds nothing held). Returns 1, or 0
+        when no held submission with this id still has its personal data.
+        """
+        now = utcnow()
+        query = (
+            submissions.update()
+            .where(
+                submissions.c.id == submission_id,
+                submissions.c.state == HELD,
+                # Past retention or erased: nothing left to send.
+                submissions.c.payload.is_not(None),
+            )
+            .values(state=PENDING, attempts=0, next_attempt_at=now, updated_at=now)
+        )
+        return await self._run(lambda conn: conn.execute(query).rowcount)
+
     def _strip_personal_data(self, conn: sa.Connection, where: sa.ColumnElement[bool]) -> int:
         now = utcnow()
         return conn.execute(
@@ -670,7 +708,9 @@ class Store:
         return await self._run(lambda conn: self._strip_personal_data(conn, where))
 
     async def apply_retention(self, days: int) -> int:
-        """Strip personal data from finished submissions older than `days` (never pending)."""
+        """Strip personal data from submissions older than `days` that are finished or held
+        (never pending: those are still being delivered). A held one can then not be released.
+        """
         cutoff = utcnow() - timedelta(days=days)
         return await self.remove_personal_data(
             sa.and_(submissions.c.state != PENDING, submissions.c.created_at < cutoff)
@@ -682,10 +722,13 @@ class Store:
         now = utcnow()
 
         def work(conn: sa.Connection) -> int:
-            # A pending lead for someone who asked to be forgotten must not be sent later.
+            # A pending or held lead for someone who asked to be forgotten must not be sent later.
             conn.execute(
                 submissions.update()
-                .where(submissions.c.email_digest == digest, submissions.c.state == PENDING)
+                .where(
+                    submissions.c.email_digest == digest,
+                    submissions.c.state.in_((PENDING, HELD)),
+                )
                 .values(
                     state=DEAD,
                     last_error="erased on request",

@@ -110,9 +110,9 @@ class EstimateOut(BaseModel):
 
 class ValuationOut(BaseModel):
     submission_id: str
-    status: Literal["estimate", "no-estimate", "pending", "rejected", "dead"] = Field(
+    status: Literal["estimate", "no-estimate", "pending", "received", "rejected", "dead"] = Field(
         description="estimate: figures below; no-estimate: the agency will follow up; "
-        "pending: being delivered, poll result_url"
+        "pending: being delivered, poll result_url; received: stored, the agency will follow up"
     )
     estimate: EstimateOut | None = None
     result_url: str

@@ -51,6 +51,7 @@ async def prometheus(request: Request, services: ServicesDep) -> Response:
             stats = await services.store.delivery_stats()
         metrics.BACKLOG.set(stats["pending"])
         metrics.OLDEST_PENDING.set(stats["oldest_pending_seconds"])
+        metrics.HELD.set(stats["held"])
     except Exception as exc:  # still serve the counters: they say what went wrong
         log.error("metrics.database_unreachable", extra={"error": type(exc).__name__})
     return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)

@@ -32,7 +32,13 @@ from app.widgets import Widget, origin_of
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
-HONEYPOT = "website"  # an innocuous name bots love to fill
+# The trap field: hidden from people, so a value in it means a bot (or an autofill that got it
+# wrong). Its label and attributes are in templates/form.html, which says why.
+TRAP_FIELD = "follow_up_note"
+TOO_FAST_NOTICE = (
+    "Your answers have not been sent yet. Please check them, then select "
+    "‘Get my valuation’ again."
+)
 EXPIRED_NOTICE = (
     "For your security, this form timed out. Your answers are still here: "
     "check them and select ‘Get my valuation’ again."
@@ -145,7 +151,7 @@ def _form_context(
         "token": token,
         "attribution": attribution,
         "parent_origin": parent,
-        "honeypot_name": HONEYPOT,
+        "trap_field": TRAP_FIELD,
         "days": days,
         "max_slots": MAX_SLOTS,
         "bedroom_choices": BEDROOM_CHOICES,
@@ -239,21 +245,7 @@ async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep
             link_text="Start again",
         )
 
-    bot_reason = _looks_like_a_bot(raw, form_token, services.settings.min_fill_seconds)
-    if bot_reason:
-        # Looks like success to the bot; nothing is stored or sent.
-        log.info("submission.bot", extra={"widget": widget.id, "why": bot_reason})
-        metrics.REJECTS.labels("bot").inc()
-        metrics.SUBMISSIONS.labels(widget.id, "bot").inc()
-        return message_page(
-            request,
-            services,
-            widget,
-            200,
-            "Thank you, we have your details",
-            f"{widget.agency_name} will be in touch about your valuation.",
-        )
-
+    # Validation first: whoever sent it, a person who made a mistake sees their errors.
     outcome = validate_answers(raw, widget)
     if not outcome.ok:
         metrics.SUBMISSIONS.labels(widget.id, "invalid").inc()
@@ -270,8 +262,11 @@ async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep
         )
     assert outcome.answers is not None
 
+    trapped = _trap_filled(raw)
     existing = await services.store.get(form_token.submission_id)
     if existing is None:
+        if not trapped and _too_fast(form_token, services.settings.min_fill_seconds):
+            return _too_fast_form(request, services, widget, token, form_token, outcome.values)
         verdict = await services.limiter.hit(
             widget.id, client_ip(request, services.settings.trusted_proxies)
         )
@@ -302,6 +297,9 @@ async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep
         form_token.submission_id,
         services.settings.submit_wait_seconds,
         existing,
+        # Kept, not sent: the bot sees the same "we have your details" as a person, and a person
+        # whose autofill filled the trap is not lost (an operator can release the submission).
+        held=trapped,
     )
     if result.view == "rejected" and result.created:
         return _upstream_refused(request, services, widget, result, outcome.values, form_token)
@@ -311,13 +309,36 @@ async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep
     )
 
 
-def _looks_like_a_bot(raw: dict[str, Any], token: FormToken, min_fill_seconds: float) -> str:
-    """Why this looks like a bot ("honeypot", "too_fast"), or "" for a person."""
-    if str(raw.get(HONEYPOT, "")).strip():
-        return "honeypot"
-    if time.time() - token.issued_at < min_fill_seconds:
-        return "too_fast"
-    return ""
+def _trap_filled(raw: dict[str, Any]) -> bool:
+    """Something was typed (or autofilled) into the field people never see."""
+    return bool(str(raw.get(TRAP_FIELD, "")).strip())
+
+
+def _too_fast(token: FormToken, min_fill_seconds: float) -> bool:
+    """Sent sooner after the form was issued than a person could read and fill it."""
+    return time.time() - token.issued_at < min_fill_seconds
+
+
+def _too_fast_form(
+    request: Request,
+    services: Services,
+    widget: Widget,
+    token: str,
+    form_token: FormToken,
+    values: dict[str, Any],
+) -> Response:
+    """The form again, every answer kept and the same token, asking for a check and a second
+    press. Autofill makes people fast, so nothing is thrown away: by the time they press again
+    the form is old enough, and the same submission id keeps it one lead."""
+    metrics.REJECTS.labels("too_fast").inc()
+    metrics.SUBMISSIONS.labels(widget.id, "too_fast").inc()
+    log.info(
+        "submission.too_fast",
+        extra={"widget": widget.id, "seconds": round(time.time() - form_token.issued_at, 2)},
+    )
+    return render_form(
+        request, services, widget, token, form_token, values, notice=TOO_FAST_NOTICE
+    )
 
 
 def _duration(seconds: int) -> str:
@@ -343,7 +364,7 @@ def _expired(
         old.submission_id if old else None,
         issued_at=old.issued_at if old else None,
     )
-    values = {k: v for k, v in raw.items() if k not in ("token", HONEYPOT)}
+    values = {k: v for k, v in raw.items() if k not in ("token", TRAP_FIELD)}
     return render_form(request, services, widget, token, form_token, values, notice=EXPIRED_NOTICE)
 
 
@@ -427,6 +448,17 @@ async def show_result(
             ),
             **common,
         )
+    if view == "received":
+        # Held (the trap field was filled): true, and the same for a bot as for a person.
+        return message_page(
+            request,
+            services,
+            widget,
+            200,
+            "Thank you, we have your details",
+            f"{widget.agency_name} will be in touch about your valuation.",
+            **common,
+        )
     if view == "rejected":
         return message_page(
             request,
@@ -457,7 +489,8 @@ async def result_status(link: str, widget: WidgetDep, services: ServicesDep) -> 
     submission = await _linked_submission(services, widget, link)
     if submission is None:
         return JSONResponse({"state": "unknown"}, status_code=404)
-    return JSONResponse({"state": submission.state}, headers={"cache-control": "no-store"})
+    state = Result(submission, created=False).public_state
+    return JSONResponse({"state": state}, headers={"cache-control": "no-store"})
 
 
 async def _linked_submission(services: Services, widget: Widget, link: str) -> Submission | None:

@@ -7,7 +7,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from app.store import DEAD, DELIVERED, PENDING, Store, submissions
+from app.store import DEAD, DELIVERED, HELD, PENDING, Store, submissions
 from tests.apps import TEST_SECRET, make_settings
 from tests.delivery.support import (
     backdate,
@@ -146,7 +146,7 @@ def test_erasure_by_email_removes_personal_data_and_an_erased_pending_lead_is_ne
             assert (await raw_row(delivery.store, other.id))["payload"] is not None
             assert await delivery.store.retry_dead() == 0  # nothing left to send
             counts = await delivery.store.counts()
-            assert counts == {PENDING: 0, DELIVERED: 2, "rejected": 0, DEAD: 1}
+            assert counts == {PENDING: 0, DELIVERED: 2, "rejected": 0, DEAD: 1, HELD: 0}
 
     asyncio.run(check())
     # The erased pending lead never reached the Lead API.

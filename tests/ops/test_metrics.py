@@ -10,11 +10,13 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from app.routes.widget import TRAP_FIELD
 from tests.apps import SAME_ORIGIN, app_client, make_settings
+from tests.forms import answers
 from tests.ops.support import SUBMIT_PATH, moved, sample, submission, value
 from tests.servers import SandboxServer
 
-REJECT_REASONS = ("validation", "bot", "rate_limit")
+REJECT_REASONS = ("validation", "too_fast", "rate_limit")
 
 
 def scrape(client: TestClient) -> str:
@@ -36,13 +38,14 @@ def test_metrics_are_prometheus_text_with_every_series_from_the_start(
     text = response.text
     for reason in REJECT_REASONS:
         assert sample(text, "widget_rejects_total", reason=reason) is not None
-    for outcome in ("accepted", "invalid", "bot"):
+    for outcome in ("accepted", "invalid", "too_fast", "held"):
         series = {"widget": "default", "outcome": outcome}
         assert sample(text, "widget_submissions_total", **series) is not None
     assert sample(text, "leadapi_requests_total", status_class="2xx") is not None
     assert sample(text, "leadapi_request_seconds_count") is not None
     assert value(text, "lead_delivery_backlog") == 0
     assert value(text, "lead_delivery_oldest_pending_seconds") == 0
+    assert value(text, "lead_held_submissions") == 0
 
 
 def test_a_delivered_submission_moves_submissions_upstream_calls_and_latency(
@@ -76,20 +79,49 @@ def test_an_invalid_submission_counts_as_a_validation_reject(
     assert upstream.stats()["received"] == 0, "nothing invalid goes upstream"
 
 
-def test_a_filled_honeypot_counts_as_a_bot_reject(tmp_path: Path, upstream: SandboxServer) -> None:
+def form_token_of(client: TestClient) -> str:
+    token = re.search(r'name="token" value="([^"]+)"', client.get("/w/default").text)
+    assert token, "the form carries its signed token"
+    return token.group(1)
+
+
+def test_a_form_sent_too_fast_counts_as_a_too_fast_reject(
+    tmp_path: Path, upstream: SandboxServer
+) -> None:
+    with app_client(make_settings(tmp_path, upstream.base_url, min_fill_seconds=3)) as client:
+        token = form_token_of(client)
+        before = scrape(client)
+        answer = client.post(
+            "/w/default", data={"token": token, **answers()}, headers=SAME_ORIGIN
+        )
+        after = scrape(client)
+    assert answer.status_code == 200  # the form again, to be checked and sent again
+    assert moved(before, after, "widget_rejects_total", reason="too_fast") == 1
+    too_fast = {"widget": "default", "outcome": "too_fast"}
+    assert moved(before, after, "widget_submissions_total", **too_fast) == 1
+    assert upstream.stats()["received"] == 0
+
+
+def test_a_filled_trap_field_counts_as_held_and_the_held_gauge_shows_it(
+    tmp_path: Path, upstream: SandboxServer
+) -> None:
     with app_client(make_settings(tmp_path, upstream.base_url)) as client:
-        page = client.get("/w/default")
-        token = re.search(r'name="token" value="([^"]+)"', page.text)
-        assert token, "the form carries its signed token"
+        token = form_token_of(client)
         before = scrape(client)
         answer = client.post(
             "/w/default",
-            data={"token": token.group(1), "website": "http://spam.example"},
+            data={"token": token, **answers(), TRAP_FIELD: "http://spam.example"},
             headers=SAME_ORIGIN,
+            follow_redirects=False,
         )
         after = scrape(client)
-    assert answer.status_code == 200  # the bot is told "thank you"
-    assert moved(before, after, "widget_rejects_total", reason="bot") == 1
+    assert answer.status_code == 303  # to the same "we have your details" page a person gets
+    held = {"widget": "default", "outcome": "held"}
+    assert moved(before, after, "widget_submissions_total", **held) == 1
+    accepted = {"widget": "default", "outcome": "accepted"}
+    assert moved(before, after, "widget_submissions_total", **accepted) == 0
+    assert value(after, "lead_held_submissions") == 1
+    assert value(after, "lead_delivery_backlog") == 0, "held is not waiting for delivery"
     assert upstream.stats()["received"] == 0
 
 

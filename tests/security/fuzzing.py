@@ -22,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from app.attribution import Attribution
+from app.routes.widget import TRAP_FIELD
 from app.tokens import Signer
 from tests.apps import SAME_ORIGIN, TEST_SECRET
 
@@ -29,7 +30,7 @@ API_PATH = "/api/widgets/{widget_id}/valuations"
 FORM_FIELDS = (
     "type", "address", "postcode", "property_type", "property_bedrooms", "title", "first_name",
     "last_name", "email", "phone", "message", "gdpr_checkbox", "appointment_availability",
-    "host", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "website",
+    "host", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", TRAP_FIELD,
 )
 # What the form may answer: a page (200), a redirect to the result (303), a bad token (400), a
 # refusal by size (413), the form again with errors (422), or the rate limit (429).

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
+from app.routes.widget import TRAP_FIELD
 from tests.apps import LiveApp
 from tests.security.fuzzing import (
     api_strategy,
@@ -44,7 +45,7 @@ def test_arbitrary_values_in_an_otherwise_valid_form_never_get_a_server_error(
     client: TestClient, body: dict[str, Any]
 ) -> None:
     data = {**answers(), **body, "token": fresh_token(client)}
-    data.pop("website", None)  # keep the honeypot empty: this is about the answers
+    data.pop(TRAP_FIELD, None)  # keep the trap field empty: this is about the answers
     response = post_form(client, data)
     assert form_problems(response) == []
 
