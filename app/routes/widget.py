@@ -189,7 +189,11 @@ def _blank_form(
 async def show_form(request: Request, widget: WidgetDep, services: ServicesDep) -> Response:
     own = own_origin(request, services.settings.public_url)
     attribution = attribution_from_request(
-        request.query_params, request.headers.get("referer"), widget, own
+        request.query_params,
+        request.headers.get("referer"),
+        widget,
+        own,
+        form_address=own + _form_path(request, widget),
     )
     token, form_token = services.signer.issue_form_token(widget.id, attribution)
     parent = parent_origin(widget, attribution, own)
