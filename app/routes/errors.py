@@ -130,9 +130,11 @@ def refusal_page(
     match = WIDGET_PATH.match(_route_path(request))
     widget = services.widgets.get(match["widget_id"]) if match else None
     if widget is None:
-        if match:
-            allow_framing(request, _framers_of_any_widget(request, services))
-            refusal = NO_SUCH_WIDGET if status == 404 else refusal
+        framers = _framers_of_any_widget(request, services) if match else []
+        if framers:
+            allow_framing(request, framers)
+        if match and status == 404:
+            refusal = NO_SUCH_WIDGET
         response = message_page(request, services, None, status, refusal.heading, refusal.message)
     else:
         own = own_origin(request, services.settings.public_url)
