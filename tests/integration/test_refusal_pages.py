@@ -167,13 +167,14 @@ def test_the_way_back_keeps_the_page_and_campaign_the_form_was_opened_with(
 def test_an_unexpected_failure_on_a_widget_page_is_the_widgets_own_page(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    result = result_page(client)
     services = client.app.state.services  # type: ignore[attr-defined]
 
-    def broken(*args: Any) -> str:
-        raise RuntimeError("the result link could not be read")
+    async def broken(*args: Any) -> None:
+        raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services.signer, "read_result_link", broken)
-    page = assert_widget_page(client.get(f"{FORM}/result/abc"), 500)
+    monkeypatch.setattr(services.store, "get", broken)
+    page = assert_widget_page(client.get(result), 500)
     assert "Sorry, there is a problem with the service" in page
 
 
