@@ -58,15 +58,26 @@ def trim_text(value: str, limit: int = MAX_LENGTH) -> str | None:
 
 
 def resolve_host(
-    claimed: str | None, referer: str | None, widget: Widget, own_origin: str | None
+    claimed: str | None,
+    referer: str | None,
+    widget: Widget,
+    own_origin: str | None,
+    form_address: str | None = None,
 ) -> str | None:
-    """The page that framed the widget, when we can believe it; else the Referer's origin."""
+    """The page the homeowner was on, as far as we can believe it.
+
+    In order: the claimed `host` (the loader's page address) when its origin may frame the
+    widget; else the Referer's origin when it is one of the widget's allowed origins (a link on
+    the agency's site); else `form_address`, the widget's own form page (a direct visit: a
+    bookmark, an email link), so the agency's reports still say where the lead came from. The
+    JSON API has no form page and passes None.
+    """
     if claimed and widget.trusts(origin_of(claimed), own_origin):
         return trim_url(claimed)
     referer_origin = origin_of(referer) if referer else None
     if widget.trusts(referer_origin, own_origin) and referer_origin != own_origin:
         return referer_origin
-    return None
+    return trim_url(form_address) if form_address else None
 
 
 def attribution_from_request(
@@ -74,7 +85,9 @@ def attribution_from_request(
     referer: str | None,
     widget: Widget,
     own_origin: str | None,
+    form_address: str | None = None,
 ) -> Attribution:
+    """`host` (see resolve_host) and the utm_* values of a request's parameters."""
     utms = {name: trim_text(params.get(name, "")) for name in UTM_FIELDS}
-    host = resolve_host(params.get("host"), referer, widget, own_origin)
+    host = resolve_host(params.get("host"), referer, widget, own_origin, form_address)
     return Attribution(host=host, **utms)

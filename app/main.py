@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from app import metrics, security
 from app.delivery import Delivery, running_delivery
 from app.deps import Services
+from app.head import HeadAsGet
 from app.logs import configure_logging
 from app.ratelimit import RateLimiter
 from app.routes import api, embed, errors, ops, widget
@@ -57,10 +58,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # served below, with a CSP that lets Swagger UI run
         redoc_url=None,
     )
+    app.add_middleware(HeadAsGet)
     security.install(
         app,
         max_body_bytes=settings.max_body_bytes,
         hsts_always=(settings.public_url or "").startswith("https://"),
+        too_large_page=errors.too_large_page(app),
     )
 
     @app.get("/docs", include_in_schema=False)

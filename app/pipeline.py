@@ -14,12 +14,12 @@ from functools import cached_property
 from typing import Any
 
 from app import metrics
-from app.attribution import Attribution
+from app.attribution import ATTRIBUTION_FIELDS, Attribution
 from app.availability import availability_body
 from app.delivery import Delivery
 from app.leadapi import Estimate, LeadRequest, Valuation
 from app.store import DEAD, DELIVERED, HELD, PENDING, REJECTED, NewSubmission, Submission
-from app.validation import PROPERTY_TYPE_LABELS, Answers
+from app.validation import LEAD_TYPE_LABELS, PROPERTY_TYPE_LABELS, Answers
 from app.widgets import Widget
 
 log = logging.getLogger(__name__)
@@ -66,10 +66,15 @@ def consent_record(widget: Widget, answers: Answers, page: str | None) -> dict[s
 
 @dataclass
 class Result:
-    """What the homeowner should see for a stored submission."""
+    """What the homeowner should see for a stored submission.
+
+    `answers_changed`: this was a re-send of a stored submission with other answers; the first
+    ones stand (one submission, one lead) and the homeowner is told which were sent.
+    """
 
     submission: Submission
     created: bool
+    answers_changed: bool = False
 
     @cached_property  # `view` reads it, and so does the page or JSON built from the view
     def estimate(self) -> Estimate | None:
@@ -116,11 +121,15 @@ async def submit(
     """Store first, then deliver within `wait` seconds. A repeated id never makes a second lead.
 
     `existing` is the stored submission with this id, when the caller has read it already: a
-    re-submit then builds, validates and writes nothing. `held`: store it held (the form's trap
-    field was filled) and send nothing; an operator may release it later.
+    re-submit then writes nothing, and its answers are only compared with the stored ones.
+    `held`: store it held (the form's trap field was filled) and send nothing; an operator may
+    release it later.
     """
+    lead = build_lead(answers, widget, attribution, submission_id)
     if existing is None and held:
-        stored_held = await _store_held(delivery, widget, answers, attribution, submission_id)
+        stored_held = await delivery.store.add_held(
+            _new_submission(lead, widget, answers, attribution, submission_id)
+        )
         if stored_held is not None:
             metrics.SUBMISSIONS.labels(widget.id, "held").inc()
             # The id only: what the operator needs to find it with `python -m app list`.
@@ -131,16 +140,51 @@ async def submit(
             )
             return Result(stored_held, created=True)
     elif existing is None:
-        stored = await _store(delivery, widget, answers, attribution, submission_id)
+        stored = await _store(delivery, widget, answers, attribution, submission_id, lead)
         if stored is not None:
             metrics.SUBMISSIONS.labels(widget.id, "accepted").inc()
             # Stored claimed by us: send it straight away, with the request already checked.
-            submission = await delivery.deliver_claimed(*stored, wait)
+            submission = await delivery.deliver_claimed(stored, lead, wait)
             return Result(submission, created=True)
     metrics.SUBMISSIONS.labels(widget.id, "resubmitted").inc()
     found = await delivery.wait_for_outcome(submission_id, wait, first=existing)
     assert found is not None, "a stored submission cannot vanish"
-    return Result(found, created=False)
+    return Result(found, created=False, answers_changed=answers_differ(found, lead))
+
+
+def answers_differ(sent: Submission, lead: LeadRequest) -> bool:
+    """Whether a re-send carries other answers than the stored submission's.
+
+    Attribution (`host`, `utm_*`) is left out: it says where the form was, not what the
+    homeowner answered. Once retention has removed the stored answers there is nothing to
+    compare, and the re-send is taken as the same.
+    """
+    if not sent.payload:
+        return False
+    return _answers_only(sent.payload) != _answers_only(lead.body())
+
+
+def _answers_only(body: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in body.items() if name not in ATTRIBUTION_FIELDS}
+
+
+def details_sent(submission: Submission) -> list[tuple[str, str]]:
+    """The stored answers a homeowner would check, as (label, value) rows, for the page that
+    tells them their details were already sent; empty once personal data is removed."""
+    payload = submission.payload or {}
+    if not payload:
+        return []
+    name = " ".join(payload.get(k, "") for k in ("title", "first_name", "last_name")).split()
+    address = ", ".join(v for v in (payload.get("address"), payload.get("postcode")) if v)
+    rows = [
+        ("You want to", LEAD_TYPE_LABELS.get(payload.get("type", ""), "")),
+        ("Property", address),
+        ("Property details", _property_words(payload)),
+        ("Name", " ".join(name)),
+        ("Email address", payload.get("email", "")),
+        ("Phone number", payload.get("phone", "")),
+    ]
+    return [(label, value) for label, value in rows if value]
 
 
 def _new_submission(
@@ -168,30 +212,14 @@ async def _store(
     answers: Answers,
     attribution: Attribution,
     submission_id: str,
-) -> tuple[Submission, LeadRequest] | None:
+    lead: LeadRequest,
+) -> Submission | None:
     """Write the submission, claimed by this process; None when the id is stored already."""
-    lead = build_lead(answers, widget, attribution, submission_id)
-    stored = await delivery.store.add(
+    return await delivery.store.add(
         _new_submission(lead, widget, answers, attribution, submission_id),
         # Stored already claimed, so the worker leaves it to this request's attempt.
         owner=delivery.owner,
         hold=delivery.hold,
-    )
-    return None if stored is None else (stored, lead)
-
-
-async def _store_held(
-    delivery: Delivery,
-    widget: Widget,
-    answers: Answers,
-    attribution: Attribution,
-    submission_id: str,
-) -> Submission | None:
-    """Write the submission held, exactly as it would be sent once released; None when the id
-    is stored already."""
-    lead = build_lead(answers, widget, attribution, submission_id)
-    return await delivery.store.add_held(
-        _new_submission(lead, widget, answers, attribution, submission_id)
     )
 
 
@@ -200,8 +228,12 @@ def property_summary(submission: Submission) -> str:
     payload = submission.payload or {}
     if not payload:
         return ""
+    return f"{_property_words(payload)}, {payload.get('postcode', '')}".strip(", ")
+
+
+def _property_words(payload: dict[str, Any]) -> str:
+    """E.g. "3 bedroom semi-detached house", "Studio flat", "Property"."""
     bedrooms = payload.get("property_bedrooms")
     kind = PROPERTY_TYPE_LABELS.get(payload.get("property_type", ""), "property").lower()
     rooms = "Studio" if bedrooms == 0 else f"{bedrooms} bedroom"
-    summary = f"{rooms} {kind}" if bedrooms is not None else kind.capitalize()
-    return f"{summary}, {payload.get('postcode', '')}".strip(", ")
+    return f"{rooms} {kind}" if bedrooms is not None else kind.capitalize()

@@ -11,13 +11,13 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import metrics
@@ -85,16 +85,30 @@ def security_headers(
     return headers
 
 
+# Given the request's scope and the limit in bytes: the page refusing an oversized body, or None
+# for the middleware's own JSON (on /api) or plain-text answer.
+TooLargePage = Callable[[Scope, int], Response | None]
+
+
 class SecurityMiddleware:
     """Adds headers to every response, refuses oversized bodies, times and logs requests.
 
     `hsts_always` sends HSTS even when TLS ends at a proxy we cannot see (PUBLIC_URL is https).
+    `too_large_page` draws the refusal of an oversized body where a page is wanted (the
+    widget's own page inside an agency's iframe).
     """
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int, hsts_always: bool = False):
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int,
+        hsts_always: bool = False,
+        too_large_page: TooLargePage | None = None,
+    ):
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.hsts_always = hsts_always
+        self.too_large_page = too_large_page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -110,8 +124,8 @@ class SecurityMiddleware:
             body_receive = await self._checked_body(headers, receive)
             if body_receive is None:
                 metrics.REJECTS.labels("too_large").inc()
-                await self._too_large(scope, send, rid)
                 holder["status"] = 413
+                await self._too_large(scope, receive, send, rid, holder)
                 return
             await self.app(scope, body_receive, self._decorate(scope, send, rid, holder))
         finally:
@@ -176,8 +190,15 @@ class SecurityMiddleware:
 
         return wrapped
 
-    async def _too_large(self, scope: Scope, send: Send, rid: str) -> None:
+    async def _too_large(
+        self, scope: Scope, receive: Receive, send: Send, rid: str, holder: dict[str, int]
+    ) -> None:
         limit = self.max_body_bytes
+        page = self.too_large_page(scope, limit) if self.too_large_page else None
+        if page is not None:
+            page.headers["connection"] = "close"  # the rest of the body is never read
+            await page(scope, receive, self._decorate(scope, send, rid, holder))
+            return
         if str(scope.get("path", "")).startswith("/api/"):
             body = json.dumps(
                 {"message": f"Request body too large (at most {limit} bytes)", "errors": {}}
@@ -203,7 +224,12 @@ class SecurityMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
-def install(app: FastAPI, max_body_bytes: int, hsts_always: bool = False) -> None:
+def install(
+    app: FastAPI,
+    max_body_bytes: int,
+    hsts_always: bool = False,
+    too_large_page: TooLargePage | None = None,
+) -> None:
     """Put SecurityMiddleware around the whole app, error handling included.
 
     `add_middleware` would put it inside Starlette's ServerErrorMiddleware: a 500 page would go
@@ -212,7 +238,12 @@ def install(app: FastAPI, max_body_bytes: int, hsts_always: bool = False) -> Non
     build = app.build_middleware_stack
 
     def outermost() -> ASGIApp:
-        return SecurityMiddleware(build(), max_body_bytes=max_body_bytes, hsts_always=hsts_always)
+        return SecurityMiddleware(
+            build(),
+            max_body_bytes=max_body_bytes,
+            hsts_always=hsts_always,
+            too_large_page=too_large_page,
+        )
 
     app.build_middleware_stack = outermost  # type: ignore[method-assign]
 

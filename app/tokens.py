@@ -43,6 +43,12 @@ class FormToken:
     attribution: Attribution
 
 
+@dataclass(frozen=True)
+class ResultLink:
+    submission_id: str
+    already_sent: bool = False  # the answer to a re-send whose answers differed
+
+
 class Signer:
     def __init__(self, secret: str, form_max_age: int, result_max_age: int):
         self._forms = URLSafeTimedSerializer(secret, salt="form-token")
@@ -82,11 +88,17 @@ class Signer:
             raise TokenInvalid
         return token
 
-    def result_link(self, widget_id: str, submission_id: str) -> str:
-        return self._results.dumps({"w": widget_id, "s": submission_id})
+    def result_link(self, widget_id: str, submission_id: str, already_sent: bool = False) -> str:
+        """A signed link to a submission's result. `already_sent` marks the answer to a re-send
+        with changed answers: the page then says so. Signed, so it cannot be added by hand to
+        a link someone was given."""
+        payload: dict[str, object] = {"w": widget_id, "s": submission_id}
+        if already_sent:
+            payload["r"] = 1
+        return self._results.dumps(payload)
 
-    def read_result_link(self, value: str, widget_id: str) -> str:
-        """The submission id a result link names; TokenInvalid/TokenExpired otherwise."""
+    def read_result(self, value: str, widget_id: str) -> ResultLink:
+        """What a result link says; TokenInvalid/TokenExpired otherwise."""
         try:
             payload = self._results.loads(value, max_age=self.result_max_age)
         except SignatureExpired as exc:
@@ -95,7 +107,11 @@ class Signer:
             raise TokenInvalid from exc
         if not isinstance(payload, dict) or payload.get("w") != widget_id:
             raise TokenInvalid
-        return str(payload["s"])
+        return ResultLink(str(payload["s"]), already_sent=payload.get("r") == 1)
+
+    def read_result_link(self, value: str, widget_id: str) -> str:
+        """The submission id a result link names; TokenInvalid/TokenExpired otherwise."""
+        return self.read_result(value, widget_id).submission_id
 
 
 def _form_token(payload: object, widget_id: str) -> FormToken | None:

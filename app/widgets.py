@@ -7,6 +7,7 @@ file is validated whole at start-up; an error names the widget and the field.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from functools import cached_property
 from pathlib import Path
@@ -31,10 +32,14 @@ from app.settings import Settings, SettingsError
 
 SANDBOX_BASE = "http://sandbox.invalid"
 SANDBOX_KEY = "sandbox-key"
-DEFAULT_CONSENT = (
+# The default consent wording, with or without a privacy notice to point to: a widget without
+# `privacy_url` must not promise one.
+DEFAULT_CONSENT = "I agree that {agency} may contact me about my valuation and store my details."
+DEFAULT_CONSENT_WITH_PRIVACY = (
     "I agree that {agency} may contact me about my valuation and store my details "
     "as described in its privacy notice."
 )
+MENTIONS_PRIVACY = re.compile(r"\bprivacy\b", re.IGNORECASE)
 
 WidgetId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 
@@ -92,7 +97,8 @@ class Widget(BaseModel):
     source: Literal[SOURCES] = "ivt"  # type: ignore[valid-type]
     lead_type: Literal["vendor", "landlord", "choose"] = "choose"
     consent_required: bool = True
-    consent_text: Annotated[str, StringConstraints(min_length=10, max_length=500)] = DEFAULT_CONSENT
+    # None: the default wording (DEFAULT_CONSENT, or …_WITH_PRIVACY when privacy_url is set).
+    consent_text: Annotated[str, StringConstraints(min_length=10, max_length=500)] | None = None
     consent_version: Annotated[str, StringConstraints(min_length=1, max_length=40)] = "1"
     privacy_url: str = ""
     brand: Brand = Brand()
@@ -112,6 +118,16 @@ class Widget(BaseModel):
         if value and origin_of(value) is None:
             raise ValueError("must be an http(s) URL")
         return value
+
+    @model_validator(mode="after")
+    def privacy_notice_exists(self) -> Widget:
+        promises_notice = self.consent_text and MENTIONS_PRIVACY.search(self.consent_text)
+        if promises_notice and not self.privacy_url:
+            raise ValueError(
+                "consent_text: mentions a privacy notice but privacy_url is not set; "
+                "set privacy_url or leave the privacy notice out of the wording"
+            )
+        return self
 
     @model_validator(mode="after")
     def questions_fit(self) -> Widget:
@@ -139,7 +155,10 @@ class Widget(BaseModel):
 
     @property
     def consent_wording(self) -> str:
-        return self.consent_text.replace("{agency}", self.agency_name)
+        """The consent checkbox's label, naming the agency; it mentions a privacy notice only
+        when the widget has one (`privacy_url`)."""
+        default = DEFAULT_CONSENT_WITH_PRIVACY if self.privacy_url else DEFAULT_CONSENT
+        return (self.consent_text or default).replace("{agency}", self.agency_name)
 
     def trusts(self, origin: str | None, own: str | None) -> bool:
         """Whether `origin` may frame this widget: one of its allowed origins, or this service."""
@@ -159,7 +178,7 @@ class _FileWidget(BaseModel):
     source: str = "ivt"
     lead_type: str = "choose"
     consent_required: bool = True
-    consent_text: str = DEFAULT_CONSENT
+    consent_text: str | None = None
     consent_version: str = "1"
     privacy_url: str = ""
     brand: Brand = Brand()

@@ -54,7 +54,8 @@ class ValuationIn(BaseModel):
         None,
         pattern=r"^[0-9a-f]{32}$",
         description="Idempotency key (32 hex digits). Sending the same id again returns the "
-        "first outcome and never creates a second lead.",
+        "first outcome and never creates a second lead; if the answers differ from the first "
+        "ones, those stand and `answers_changed` says so.",
     )
     type: Literal[LEAD_TYPES] | None = Field(  # type: ignore[valid-type]
         None, description="vendor: sale estimate; landlord: rent estimate"
@@ -116,6 +117,11 @@ class ValuationOut(BaseModel):
     )
     estimate: EstimateOut | None = None
     result_url: str
+    answers_changed: bool = Field(
+        False,
+        description="true when this submission id was sent before with other answers: the "
+        "first answers stand (one lead), and result_url shows the homeowner what was sent",
+    )
 
 
 class ErrorOut(BaseModel):
@@ -232,7 +238,9 @@ def _answer(
     request: Request, services: ServicesDep, widget: Widget, result: Result, cors: dict[str, str]
 ) -> Response:
     submission = result.submission
-    link = services.signer.result_link(widget.id, submission.id)
+    link = services.signer.result_link(
+        widget.id, submission.id, already_sent=result.answers_changed
+    )
     result_url = str(request.url_for("widget_result", widget_id=widget.id, link=link))
     if result.view == "rejected":
         rejection = submission.rejection or {}
@@ -258,6 +266,7 @@ def _answer(
         if estimate
         else None,
         result_url=result_url,
+        answers_changed=result.answers_changed,
     )
     status = 202 if result.view == "pending" else 200
     return JSONResponse(out.model_dump(mode="json"), status, headers=cors)

@@ -15,7 +15,7 @@ from app import metrics
 from app.attribution import ATTRIBUTION_FIELDS, Attribution, attribution_from_request
 from app.availability import MAX_SLOTS, Slot, offered_slots_by_day, uk_today
 from app.deps import Services, ServicesDep, WidgetDep
-from app.pipeline import Result, property_summary, submit
+from app.pipeline import Result, details_sent, property_summary, submit
 from app.security import allow_framing, client_ip, csp_nonce, is_same_origin_post, own_origin
 from app.store import Submission
 from app.templating import Marks
@@ -195,7 +195,11 @@ def _blank_form(
 async def show_form(request: Request, widget: WidgetDep, services: ServicesDep) -> Response:
     own = own_origin(request, services.settings.public_url)
     attribution = attribution_from_request(
-        request.query_params, request.headers.get("referer"), widget, own
+        request.query_params,
+        request.headers.get("referer"),
+        widget,
+        own,
+        form_address=own + _form_path(request, widget),
     )
     token, form_token = services.signer.issue_form_token(widget.id, attribution)
     parent = parent_origin(widget, attribution, own)
@@ -303,7 +307,10 @@ async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep
     )
     if result.view == "rejected" and result.created:
         return _upstream_refused(request, services, widget, result, outcome.values, form_token)
-    link = signer.result_link(widget.id, form_token.submission_id)
+    # Sent before with other answers (Back restored the old token): the result page says so.
+    link = signer.result_link(
+        widget.id, form_token.submission_id, already_sent=result.answers_changed
+    )
     return RedirectResponse(
         request.url_for("widget_result", widget_id=widget.id, link=link).path, status_code=303
     )
@@ -401,17 +408,22 @@ def _upstream_refused(
 async def show_result(
     request: Request, link: str, widget: WidgetDep, services: ServicesDep
 ) -> Response:
-    submission = await _linked_submission(services, widget, link)
-    if submission is None:
+    linked = await _linked_submission(services, widget, link)
+    if linked is None:
         return _link_not_valid(request, services, widget)
+    submission, already_sent = linked
     result = Result(submission, created=False)
     own = own_origin(request, services.settings.public_url)
     attribution = Attribution.from_dict(submission.attribution)
+    view = result.view
     common: dict[str, Any] = {
         "slots": submission.slots,
         "parent_origin": parent_origin(widget, attribution, own),
+        # Only where the lead stands: a refused or dead one has its own advice.
+        "already_sent": details_sent(submission)
+        if already_sent and view in ("estimate", "no-estimate", "pending")
+        else None,
     }
-    view = result.view
     if view == "estimate":
         return render(
             request,
@@ -486,21 +498,26 @@ async def show_result(
 @router.get("/w/{widget_id}/result/{link}/status", name="widget_result_status")
 async def result_status(link: str, widget: WidgetDep, services: ServicesDep) -> Response:
     """What the result page polls: only the state, nothing personal."""
-    submission = await _linked_submission(services, widget, link)
-    if submission is None:
+    linked = await _linked_submission(services, widget, link)
+    if linked is None:
         return JSONResponse({"state": "unknown"}, status_code=404)
-    state = Result(submission, created=False).public_state
+    state = Result(linked[0], created=False).public_state
     return JSONResponse({"state": state}, headers={"cache-control": "no-store"})
 
 
-async def _linked_submission(services: Services, widget: Widget, link: str) -> Submission | None:
-    """The submission a result link names, if the link is genuine, unexpired and this widget's."""
+async def _linked_submission(
+    services: Services, widget: Widget, link: str
+) -> tuple[Submission, bool] | None:
+    """The submission a result link names, if the link is genuine, unexpired and this widget's,
+    and whether the link answers a re-send with changed answers."""
     try:
-        submission_id = services.signer.read_result_link(link, widget.id)
+        read = services.signer.read_result(link, widget.id)
     except (TokenInvalid, TokenExpired):
         return None
-    submission = await services.store.get(submission_id)
-    return submission if submission is not None and submission.widget_id == widget.id else None
+    submission = await services.store.get(read.submission_id)
+    if submission is None or submission.widget_id != widget.id:
+        return None
+    return submission, read.already_sent
 
 
 def _link_not_valid(request: Request, services: Services, widget: Widget) -> Response:

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.store import Submission
-from app.widgets import DEFAULT_CONSENT
+from app.widgets import DEFAULT_CONSENT, DEFAULT_CONSENT_WITH_PRIVACY
 from tests.apps import SAME_ORIGIN, app_client, make_settings
 from tests.forms import answers, form_token
 from tests.servers import SandboxServer
@@ -20,17 +20,19 @@ from tests.servers import SandboxServer
 AGENCY = "Acme Estates"
 PRIVACY = "https://acme.example/privacy"
 FRAMING_PAGE = "https://acme.example/sell/valuation"
-WORDING = DEFAULT_CONSENT.replace("{agency}", AGENCY)
+WORDING = DEFAULT_CONSENT_WITH_PRIVACY.replace("{agency}", AGENCY)
 
 
 def consent_client(tmp_path: Path, upstream: SandboxServer, **overrides: Any) -> TestClient:
     settings = make_settings(
         tmp_path,
         upstream.base_url,
-        widget_agency_name=AGENCY,
-        widget_privacy_url=PRIVACY,
-        widget_allowed_origins="https://acme.example",
-        **overrides,
+        **{
+            "widget_agency_name": AGENCY,
+            "widget_privacy_url": PRIVACY,
+            "widget_allowed_origins": "https://acme.example",
+            **overrides,
+        },
     )
     return app_client(settings)  # type: ignore[return-value]
 
@@ -155,3 +157,18 @@ def test_the_stored_submission_records_wording_version_time_and_page(
     assert record["page"] == FRAMING_PAGE
     at = datetime.fromisoformat(record["at"])
     assert before <= at <= datetime.now(UTC) + timedelta(seconds=1)
+
+
+def test_without_a_privacy_notice_the_wording_and_the_page_say_nothing_of_one(
+    tmp_path: Path, upstream: SandboxServer
+) -> None:
+    with consent_client(tmp_path, upstream, widget_privacy_url="") as client:
+        page = client.get("/w/default").text
+        wording = DEFAULT_CONSENT.replace("{agency}", AGENCY)
+        assert f'<label for="gdpr_checkbox">{wording}</label>' in page
+        assert "privacy" not in page.lower()
+        assert post(client).status_code == 303
+        [lead] = upstream.leads()
+        record = stored(client, lead["body"]["meta"]["submission_id"]).consent
+    assert record["wording"] == wording
+    assert record["privacy_url"] is None

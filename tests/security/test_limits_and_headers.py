@@ -193,6 +193,18 @@ def test_the_real_server_sends_no_server_header(live_widget: LiveApp) -> None:
     assert "server" not in response.headers
 
 
+def test_the_real_server_answers_head_like_get_for_uptime_monitors(live_widget: LiveApp) -> None:
+    with httpx.Client(base_url=live_widget.base_url, timeout=10) as http:
+        for path in ("/healthz", "/w/default", "/w/default/embed", "/embed.js", "/demo"):
+            get, head = http.get(path), http.head(path)
+            assert head.status_code == get.status_code == 200, path
+            assert head.content == b"", path
+            assert head.headers["content-type"] == get.headers["content-type"], path
+        assert http.head("/healthz").headers["content-length"] == str(
+            len(http.get("/healthz").content)
+        )
+
+
 # Request ids and header injection
 
 

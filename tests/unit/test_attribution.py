@@ -259,3 +259,44 @@ def test_attribution_dict_omits_empty_values_and_round_trips() -> None:
 
 def test_attribution_fields_are_the_contracts_utm_fields() -> None:
     assert set(Attribution.__dataclass_fields__) == {"host", *UTM_FIELDS}
+
+
+# --- a direct visit: no host from the loader -----------------------------------------------
+
+FORM_ADDRESS = f"{OWN}/w/default"
+DIRECT_VISITS = [
+    # (claimed host, Referer, expected)
+    (None, None, FORM_ADDRESS),
+    (None, f"{AGENCY}/sell/valuation", AGENCY),
+    (None, "https://www.google.com/", FORM_ADDRESS),
+    (None, f"{OWN}/w/default", FORM_ADDRESS),
+    ("https://evil.example/", "https://evil.example/", FORM_ADDRESS),
+    (f"{AGENCY}/sell", None, f"{AGENCY}/sell"),
+]
+
+
+@pytest.mark.parametrize(
+    ("claimed", "referer", "expected"),
+    DIRECT_VISITS,
+    ids=[
+        "no-host-no-referer-gives-the-form-address",
+        "allowed-referer-gives-its-origin",
+        "referer-from-another-site-gives-the-form-address",
+        "referer-from-this-service-gives-the-form-address",
+        "untrusted-host-and-referer-give-the-form-address",
+        "a-believed-host-still-wins",
+    ],
+)
+def test_a_direct_visit_is_credited_to_the_referer_or_else_the_widgets_form_address(
+    claimed: str | None, referer: str | None, expected: str, framed: Widget
+) -> None:
+    params = {"host": claimed} if claimed else {}
+
+    attribution = attribution_from_request(params, referer, framed, OWN, FORM_ADDRESS)
+
+    assert attribution.host == expected
+
+
+def test_without_a_form_address_as_for_the_json_api_no_host_is_made_up(framed: Widget) -> None:
+    assert attribution_from_request({}, None, framed, OWN).host is None
+    assert resolve_host(None, "https://www.google.com/", framed, OWN) is None

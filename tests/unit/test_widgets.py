@@ -503,3 +503,43 @@ def test_consent_wording_names_the_agency(make_widget) -> None:
 
     assert "Bloggs & Co may contact me" in widget.consent_wording
     assert "{agency}" not in widget.consent_wording
+
+
+def test_default_consent_wording_mentions_a_privacy_notice_only_when_there_is_one(
+    make_widget,
+) -> None:
+    without = make_widget(agency_name="Bloggs & Co").consent_wording
+    with_notice = make_widget(
+        agency_name="Bloggs & Co", privacy_url="https://bloggs.example/privacy"
+    ).consent_wording
+
+    assert without == (
+        "I agree that Bloggs & Co may contact me about my valuation and store my details."
+    )
+    assert "privacy" not in without.lower()
+    assert with_notice == (
+        "I agree that Bloggs & Co may contact me about my valuation and store my details "
+        "as described in its privacy notice."
+    )
+
+
+def test_an_agencys_own_consent_wording_is_used_as_written(make_widget) -> None:
+    widget = make_widget(consent_text="{agency} may phone me about this valuation.")
+
+    assert widget.consent_wording == "Acme Estates may phone me about this valuation."
+
+
+def test_own_wording_promising_a_privacy_notice_without_one_stops_start_up(
+    tmp_path: Path,
+) -> None:
+    text = ACME + 'consent_text = "{agency} may contact me; see our Privacy Policy."\n'
+
+    with pytest.raises(SettingsError) as raised:
+        widgets_from(tmp_path, text)
+
+    assert str(raised.value) == PREFIX + (
+        "consent_text: mentions a privacy notice but privacy_url is not set; "
+        "set privacy_url or leave the privacy notice out of the wording"
+    )
+    with_notice = ACME + 'privacy_url = "https://acme.example/privacy"\n' + text.removeprefix(ACME)
+    assert widgets_from(tmp_path, with_notice)["acme"].consent_wording.endswith("Privacy Policy.")

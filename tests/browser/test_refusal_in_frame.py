@@ -1,0 +1,72 @@
+"""A refusal inside the agency's iframe is the widget's own page, in a real browser: framed (not
+the browser's blocked-frame box), branded, fitted to its content, with a way back to the form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.apps import LiveApp, run_app
+from tests.browser.conftest import app_env
+from tests.browser.test_embedding import (
+    StaticSite,
+    agency_page,
+    fill_in,
+    send,
+    settled_height,
+    snippet,
+    static_site,
+    widget_frame,
+)
+from tests.servers import SandboxServer
+
+pytestmark = pytest.mark.browser
+
+PASTED = "Copied from a listing. " * 2000  # about 46,000 characters: over the 32 KB limit
+
+
+@pytest.fixture(scope="module")
+def agency() -> Iterator[StaticSite]:
+    with static_site() as site:
+        yield site
+
+
+@pytest.fixture(scope="module")
+def widget_app(
+    sandbox: SandboxServer, agency: StaticSite, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveApp]:
+    database = tmp_path_factory.mktemp("refusal-in-frame") / "widget.db"
+    with run_app(app_env(sandbox, database, WIDGET_ALLOWED_ORIGINS=agency.origin)) as app:
+        agency.pages["/valuation.html"] = agency_page(app.base_url, snippet(app.base_url))
+        yield app
+
+
+def test_answers_too_long_to_send_show_the_widgets_page_in_the_frame_with_a_way_back(
+    page: Page, agency: StaticSite, widget_app: LiveApp, upstream: SandboxServer
+) -> None:
+    page.goto(agency.url("/valuation.html", utm_source="mailer"))
+    frame = widget_frame(page)
+    fill_in(frame)
+    frame.get_by_label("Your message").fill(PASTED)
+    with page.expect_response(lambda r: r.request.method == "POST") as answered:
+        send(frame)
+    assert answered.value.status == 413
+
+    heading = frame.get_by_role("heading", level=1)
+    expect(heading).to_have_text("Your answers were too long to send")
+    assert frame.url.startswith(widget_app.base_url)  # our page, not Chromium's error page
+    expect(frame.locator("main")).to_contain_text("the limit is 32 KB")
+    expect(frame.locator("header")).to_contain_text("Acme Estates")
+    settled_height(page, frame)  # it reports its height to the agency's page like any other
+    assert upstream.leads() == []
+
+    frame.get_by_role("link", name="Start again").click()
+    frame.wait_for_load_state()
+    expect(frame.get_by_role("button", name="Get my valuation")).to_be_visible()
+    # The fresh form still knows the agency's page and campaign.
+    assert frame.locator("input[name=utm_source]").get_attribute("value") == "mailer"
+    assert frame.locator("input[name=host]").get_attribute("value", timeout=1000).startswith(
+        agency.origin
+    )
