@@ -142,10 +142,16 @@
     } catch (e) { f.scrollIntoView(true); }
   }
 
-  // The one window message taken: "hello", from our own iframe at the exact origin.
+  // Window messages from our own iframe at the exact origin prove that a page of ours is in
+  // it (an older widget page too: no link then); the only one acted on is "hello".
   w.addEventListener('message', function (e) {
-    if (e.origin !== origin || !e.data || e.data.type !== 'valuation-widget:hello') return;
-    frames.forEach(function (x) { if (x.frame.contentWindow === e.source) offer(x); });
+    if (e.origin !== origin || !e.data) return;
+    frames.forEach(function (x) {
+      if (x.frame.contentWindow !== e.source) return;
+      x.ok = true;
+      clearTimeout(x.timer);
+      if (e.data.type === 'valuation-widget:hello') offer(x);
+    });
   });
   // The page's CSP (frame-src) refused our frame: the link comes back at once.
   d.addEventListener('securitypolicyviolation', function (e) {

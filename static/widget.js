@@ -11,7 +11,16 @@
   // agency's page can read, block or fake it. No personal data is ever sent.
   var port = null, outbox = [], lastHeight = 0, queued = false;
   function post(msg) {
-    if (port) port.postMessage(msg); else if (framed) outbox.push(msg);
+    if (port) port.postMessage(msg);
+    else if (framed) { outbox.push(msg); legacy(msg); }
+  }
+  // Until a port arrives, also as window messages for the loader before this one, which
+  // agencies' visitors may keep cached for a day; the current loader does not obey them.
+  function legacy(msg) {
+    try {
+      window.parent.postMessage({ type: 'valuation-widget:' + msg.type, height: msg.height,
+        name: msg.name }, origin);
+    } catch (e) { /* wrong origin */ }
   }
   function event(name) { post({ type: 'event', name: name }); }
   // The loader remembers that the homeowner pressed something here, and so brings the next
@@ -33,7 +42,10 @@
   function sendHeight() {
     queued = false;
     var h = measure();
-    if (port && h !== lastHeight) { lastHeight = h; port.postMessage({ type: 'height', height: h }); }
+    if (framed && h !== lastHeight) {
+      lastHeight = h;
+      if (port) port.postMessage({ type: 'height', height: h }); else legacy({ type: 'height', height: h });
+    }
   }
   function queueHeight() {
     if (!queued) { queued = true; requestAnimationFrame(sendHeight); }

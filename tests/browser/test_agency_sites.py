@@ -5,6 +5,7 @@ the form goes when a page has scripts and targets."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -68,6 +69,7 @@ def widget_app(
             # A single-page site: the loader runs before any target exists.
             "/app.html": (loader(widget), {}),
             "/swallows-messages.html": (snippet + BELOW, {}),
+            "/valuation-first.html": (snippet, {}),
             "/two-targets.html": (
                 target(widget, attributes=' id="first"')
                 + "<p>Between the two</p>"
@@ -271,3 +273,39 @@ def test_two_loaders_on_one_page_show_one_form(
     settled_height(page, widget_frame(page))
     page.wait_for_timeout(300)
     assert page.locator("iframe").count() == 1
+
+
+PREVIOUS = Path(__file__).parent / "previous_release"  # the scripts as last released
+
+
+def test_cached_previous_loader_still_fits_the_new_widget_pages(
+    page: Page, agency: StaticSite, widget_app: LiveApp
+) -> None:
+    """A visitor's browser may serve the previous loader from its cache for a day."""
+    page.route(
+        f"{widget_app.base_url}/embed.js",
+        lambda route: route.fulfill(
+            body=(PREVIOUS / "embed.js").read_text(), content_type="text/javascript"
+        ),
+    )
+    page.goto(agency.url("/two-targets.html"))
+    frame = widget_frame(page, "#first iframe")
+    assert settled_height(page, frame, "#first iframe") > 1000
+
+
+def test_cached_previous_widget_page_script_keeps_the_form_in_place(
+    page: Page, agency: StaticSite, widget_app: LiveApp
+) -> None:
+    """The frame may run the previous widget.js from the cache: no port, but never the link."""
+    page.route(
+        f"{widget_app.base_url}/static/widget.js",
+        lambda route: route.fulfill(
+            body=(PREVIOUS / "widget.js").read_text(), content_type="text/javascript"
+        ),
+    )
+    page.goto(agency.url("/valuation-first.html"))
+    frame = widget_frame(page)
+    expect(frame.get_by_role("button", name="Get my valuation")).to_be_attached()
+    page.wait_for_timeout(5000)  # past the loader's patience
+    assert page.locator("iframe").count() == 1
+    expect(page.get_by_role("link", name=LINK)).to_have_count(0)
