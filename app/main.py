@@ -13,9 +13,9 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
 
 from app import metrics, security
+from app.assets import StaticAssets
 from app.delivery import Delivery, running_delivery
 from app.deps import Services
 from app.head import HeadAsGet
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def docs(request: Request) -> HTMLResponse:
         return swagger_ui(request, "/openapi.json", f"{app.title} – API")
 
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", StaticAssets(directory=STATIC_DIR), name="static")
     if sandbox_app and all(w.uses_sandbox for w in widgets.values()):
         # Only in pure development: a live deployment never exposes the sandbox's records.
         # Lets a developer inspect sandbox leads and inject faults: /sandbox/_sandbox/leads.

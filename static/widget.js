@@ -5,35 +5,82 @@
   var origin = html.dataset.parentOrigin;
   var framed = !!origin && window.parent !== window;
 
-  // To the embedding page's exact origin only (never "*"); no personal data.
+  // 1. A private channel to the loader on the embedding page. The loader posts a MessageChannel
+  // port into this frame, at this origin; it is taken only from the parent window at the
+  // parent's exact origin. Everything after goes over the port, so no other script on the
+  // agency's page can read, block or fake it. No personal data is ever sent.
+  var port = null, outbox = [], lastHeight = 0, queued = false;
   function post(msg) {
-    if (framed) try { window.parent.postMessage(msg, origin); } catch (e) { /* wrong origin */ }
+    if (port) port.postMessage(msg);
+    else if (framed) { outbox.push(msg); legacy(msg); }
   }
-  function event(name) { post({ type: 'valuation-widget:event', name: name }); }
+  // Until a port arrives, also as window messages for the loader before this one, which
+  // agencies' visitors may keep cached for a day; the current loader does not obey them.
+  function legacy(msg) {
+    try {
+      window.parent.postMessage({ type: 'valuation-widget:' + msg.type, height: msg.height,
+        name: msg.name }, origin);
+    } catch (e) { /* wrong origin */ }
+  }
+  function event(name) { post({ type: 'event', name: name }); }
+  // The loader remembers that the homeowner pressed something here, and so brings the next
+  // page into view. The loader outlives this page and needs no storage (often blocked in
+  // third-party frames) and no server mark; a first load or a reload is never moved.
+  function leaving() { if (port) port.postMessage({ type: 'leaving' }); }
 
-  // 1. Height, so the iframe can fit its content.
-  var lastHeight = 0, queued = false;
+  // What the homeowner should see first: the error summary, else the page's heading.
+  function landmark() { return d.querySelector('.error-summary') || d.querySelector('main h1'); }
+  function arrived() {
+    var el = landmark();
+    if (!el) return;
+    if (!el.hasAttribute('tabindex')) el.setAttribute('tabindex', '-1');
+    el.focus({ preventScroll: true });
+  }
+
+  // 2. Height, so the iframe can fit its content.
+  function measure() { return Math.ceil(body.getBoundingClientRect().height); }
   function sendHeight() {
     queued = false;
-    var h = Math.ceil(body.getBoundingClientRect().height);
-    if (h !== lastHeight) { lastHeight = h; post({ type: 'valuation-widget:height', height: h }); }
+    var h = measure();
+    if (framed && h !== lastHeight) {
+      lastHeight = h;
+      if (port) port.postMessage({ type: 'height', height: h }); else legacy({ type: 'height', height: h });
+    }
   }
   function queueHeight() {
     if (!queued) { queued = true; requestAnimationFrame(sendHeight); }
   }
   if (framed) {
-    window.addEventListener('load', sendHeight);
+    window.addEventListener('message', function (e) {
+      var m = e.data;
+      if (e.source !== window.parent || e.origin !== origin || !e.ports[0] ||
+          !m || m.type !== 'valuation-widget:port') return;
+      // The newest port is used; an older one stays open for the loader's answer on it.
+      port = e.ports[0];
+      port.onmessage = function (e) { if (e.data && e.data.type === 'arrived') arrived(); };
+      var mark = landmark();
+      lastHeight = measure();
+      port.postMessage({ type: 'ready', height: lastHeight,
+        top: mark ? Math.ceil(mark.getBoundingClientRect().bottom) : 0 });
+      outbox.splice(0).forEach(post);
+    });
     window.addEventListener('resize', queueHeight);
     if (window.ResizeObserver) new ResizeObserver(queueHeight).observe(body);
-    sendHeight();
+    // Ask for a port now; the loader also offers one when this page's load event fires.
+    try { window.parent.postMessage({ type: 'valuation-widget:hello' }, origin); } catch (e) { /* wrong origin */ }
+    // Leaving by a link in this frame (not "#…", not a new window).
+    d.addEventListener('click', function (e) {
+      var a = e.target.closest('a[href]');
+      if (a && !a.target && a.getAttribute('href').charAt(0) !== '#') leaving();
+    });
   }
 
-  // 2. Page events.
+  // 3. Page events.
   var page = body.dataset.page;
   if (page === 'estimate') event('estimate_shown');
   if (page === 'no-estimate') event('no_estimate_shown');
 
-  // 3. The form: started/submitted events and a double-submit guard.
+  // 4. The form: started/submitted events and a double-submit guard.
   var button = d.querySelector('[data-prevent-double-click]');
   var form = button && button.form;
   if (form) {
@@ -48,6 +95,7 @@
       busy = true;
       button.setAttribute('aria-disabled', 'true');
       event('form_submitted');
+      leaving();
       timer = setTimeout(release, 10000);
     });
     var release = function () {
@@ -59,7 +107,7 @@
     window.addEventListener('pageshow', function (e) { if (e.persisted) release(); });
   }
 
-  // 4. Availability: a live count, and no more than the maximum.
+  // 5. Availability: a live count, and no more than the maximum.
   var av = d.querySelector('[data-max]');
   if (av) {
     var max = parseInt(av.dataset.max, 10) || 0;
@@ -78,10 +126,11 @@
     if (max) count();
   }
 
-  // 5. Error summary: focused on load; links focus the field, showing its label/legend.
+  // 6. Error summary: focused on load (in a frame the loader scrolls, not the focus); links focus
+  // the field, showing its label/legend.
   var summary = d.querySelector('.error-summary');
   if (summary) {
-    summary.focus();
+    summary.focus({ preventScroll: framed });
     summary.addEventListener('click', function (e) {
       var link = e.target.closest('a[href^="#"]');
       var input = link && d.getElementById(decodeURIComponent(link.hash.slice(1)));
@@ -93,7 +142,7 @@
     });
   }
 
-  // 6. Pending page: poll every 3 s for about 3 minutes.
+  // 7. Pending page: poll every 3 s for about 3 minutes.
   var poll = d.querySelector('[data-poll]');
   if (poll && poll.dataset.poll && window.fetch) {
     var note = d.querySelector('[data-auto]');
@@ -106,6 +155,7 @@
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (j) {
           if (j && j.state && j.state !== 'pending') {
+            leaving();
             if (again) location.replace(again.href); else location.reload();
           } else next();
         }, next);
@@ -117,7 +167,7 @@
     setTimeout(check, 3000);
   }
 
-  // 7. Print buttons exist only with JavaScript.
+  // 8. Print buttons exist only with JavaScript.
   var prints = d.querySelectorAll('[data-print]');
   for (var i = 0; i < prints.length; i++) {
     prints[i].hidden = false;

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.assets import JAVASCRIPT, etag_of, minified_script
 from app.deps import ServicesDep, WidgetDep
 from app.security import csp_nonce, own_origin
 from app.templating import STATIC_DIR
 
 router = APIRouter(include_in_schema=False)
 
-LOADER = (STATIC_DIR / "embed.js").read_bytes()
-LOADER_ETAG = f'"{hashlib.sha256(LOADER).hexdigest()[:16]}"'
+LOADER = minified_script(STATIC_DIR / "embed.js")
+LOADER_ETAG = etag_of(LOADER)
 # The snippet's URL never changes, so browsers recheck hourly (cheap: a 304 by ETag).
 LOADER_CACHE = "public, max-age=3600, stale-while-revalidate=86400"
 LOOPBACK_TWINS = {"localhost": "127.0.0.1", "127.0.0.1": "localhost"}
@@ -24,10 +24,11 @@ LOOPBACK_TWINS = {"localhost": "127.0.0.1", "127.0.0.1": "localhost"}
 OPTIONS = [
     (
         "data-widget",
-        "script or target",
-        "Which widget to show. On the script: show it right there. On a <div>: show it in "
-        "that element. A script without it shows nothing itself: it fills every "
-        "<div data-widget> on the page and records the campaign.",
+        "target or script",
+        "Which widget to show. Every element with it (a target, such as a <div>) gets its own "
+        "form, in place of what it holds, also when your site adds it later. On the script it "
+        "puts the form right after the script, unless the page has a target for that widget. "
+        "A script without it only records the campaign.",
         "default",
     ),
     (
@@ -61,7 +62,7 @@ async def loader(request: Request) -> Response:
     headers = {
         "cache-control": LOADER_CACHE,
         "etag": LOADER_ETAG,
-        "content-type": "text/javascript; charset=utf-8",
+        "content-type": JAVASCRIPT,
     }
     if LOADER_ETAG in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
@@ -85,6 +86,7 @@ async def snippet(request: Request, widget: WidgetDep, services: ServicesDep) ->
     """What an agency's web developer copies, with the loader running as a live preview."""
     origin = own_origin(request, services.settings.public_url)
     title = f"Instant valuation from {widget.agency_name}"
+    link = f'<a href="{origin}/w/{widget.id}">Get an instant valuation</a>'
     return _page(
         request,
         services,
@@ -93,12 +95,11 @@ async def snippet(request: Request, widget: WidgetDep, services: ServicesDep) ->
         widget=widget,
         origin=origin,
         snippet=(
-            f'<script src="{origin}/embed.js" data-widget="{widget.id}" '
-            f'data-title="{title}" async></script>'
+            f'<div data-widget="{widget.id}" data-title="{title}">{link}</div>\n'
+            f'<script src="{origin}/embed.js" async></script>'
         ),
-        noscript=f'<noscript><a href="{origin}/w/{widget.id}">Get an instant valuation'
-        "</a></noscript>",
-        target=f'<div data-widget="{widget.id}"></div>',
+        one_line=f'<script src="{origin}/embed.js" data-widget="{widget.id}" async></script>',
+        target=f'<div data-widget="{widget.id}">{link}</div>',
         sitewide=f'<script src="{origin}/embed.js" async></script>',
         title=title,
         options=OPTIONS,

@@ -6,21 +6,30 @@ widget's); the widget app runs as a real server whose allowed origin is the agen
 
 from __future__ import annotations
 
-import contextlib
+import gzip
 import json
 import re
-import threading
-import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlencode, urlsplit
 
 import pytest
-from playwright.sync_api import Frame, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.apps import LiveApp, run_app
+from tests.browser.agency import (
+    HOMEOWNER,
+    StaticSite,
+    agency_page,
+    assert_no_inner_scrollbar,
+    fill_in,
+    loader,
+    one_line,
+    send,
+    settled_height,
+    static_site,
+    target,
+    widget_frame,
+)
 from tests.browser.conftest import app_env
 from tests.servers import SandboxServer, free_port
 
@@ -33,84 +42,6 @@ CAMPAIGN = {
     "utm_term": "house price derby",
     "utm_content": "hero+button",
 }
-HOMEOWNER = {
-    "first_name": "Marla",
-    "last_name": "Singer",
-    "email": "marla@example.com",
-    "phone": "07911 123456",
-    "address": "12 Friar Gate, Derby",
-    "postcode": "DE1 1JX",
-}
-EVENT_NAMES = ("form_started", "form_submitted", "estimate_shown", "no_estimate_shown")
-
-
-class StaticSite:
-    """An agency's website: a few in-memory HTML pages on their own origin."""
-
-    def __init__(self) -> None:
-        self.pages: dict[str, str] = {}
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                body = site.pages.get(urlsplit(self.path).path)
-                data = (body or "Not found").encode()
-                self.send_response(200 if body is not None else 404)
-                self.send_header("content-type", "text/html; charset=utf-8")
-                self.send_header("content-length", str(len(data)))
-                self.send_header("cache-control", "no-store")
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:  # keep test output quiet
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, path: str, **query: str) -> str:
-        return f"{self.origin}{path}" + (f"?{urlencode(query)}" if query else "")
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@contextlib.contextmanager
-def static_site() -> Iterator[StaticSite]:
-    site = StaticSite()
-    try:
-        yield site
-    finally:
-        site.close()
-
-
-def agency_page(widget_url: str, body: str) -> str:
-    """A page that records the widget's DOM events, dataLayer entries and every message."""
-    names = json.dumps(EVENT_NAMES)
-    return f"""<!DOCTYPE html>
-<html lang="en-GB"><head><meta charset="utf-8"><title>Sell with Test Agency</title>
-<script>
-window.dataLayer = [];
-window.widgetEvents = [];
-window.messagesSeen = [];
-{names}.forEach(function (n) {{
-  document.addEventListener('valuation-widget:' + n, function (e) {{
-    widgetEvents.push({{type: e.type, detail: e.detail, on: e.target.getAttribute('data-widget')}});
-  }});
-}});
-window.addEventListener('message', function (e) {{ messagesSeen.push(e.origin); }});
-</script>
-</head><body style="margin:0">
-<h1>Sell with Test Agency</h1>
-{body}
-</body></html>"""
-
-
-def snippet(widget_url: str, widget: str = "default") -> str:
-    return f'<script src="{widget_url}/embed.js" data-widget="{widget}" async></script>'
 
 
 @pytest.fixture(scope="module")
@@ -136,87 +67,28 @@ def widget_app(
     database = tmp_path_factory.mktemp("embed") / "widget.db"
     env = app_env(sandbox, database, WIDGET_ALLOWED_ORIGINS=agency.origin)
     with run_app(env) as app:
-        one_liner = snippet(app.base_url)
+        snippet = target(app.base_url) + loader(app.base_url)
         agency.pages.update(
             {
-                "/valuation.html": agency_page(app.base_url, one_liner),
+                "/valuation.html": agency_page(snippet),
+                "/one-line.html": agency_page(one_line(app.base_url)),
                 # Page A of a visit: the loader without a widget only records the campaign.
-                "/landing.html": agency_page(
-                    app.base_url, f'<script src="{app.base_url}/embed.js" async></script>'
-                ),
+                "/landing.html": agency_page(loader(app.base_url)),
                 "/two.html": agency_page(
-                    app.base_url,
                     '<div style="width:320px"><div data-widget="default" id="narrow"></div></div>'
                     '<div data-widget="default" id="wide"></div>'
                     f'<iframe id="other" title="Another site" src="{stranger.origin}/blank.html">'
-                    f'</iframe><script src="{app.base_url}/embed.js" async></script>',
+                    f"</iframe>{loader(app.base_url)}",
                 ),
             }
         )
         stranger.pages.update(
             {
-                "/valuation.html": agency_page(app.base_url, one_liner),
+                "/valuation.html": agency_page(snippet),
                 "/blank.html": "<!DOCTYPE html><title>Another site</title><p>Hello</p>",
             }
         )
         yield app
-
-
-def widget_frame(page: Page, selector: str = "iframe[src*='/w/']") -> Frame:
-    handle = page.wait_for_selector(selector, state="attached")
-    assert handle is not None
-    frame = handle.content_frame()
-    assert frame is not None
-    deadline = time.monotonic() + 10
-    while frame.url in ("", "about:blank"):  # inserted, not yet navigated
-        assert time.monotonic() < deadline, "the widget frame never started loading"
-        page.wait_for_timeout(20)
-    frame.wait_for_load_state()
-    return frame
-
-
-def fill_in(frame: Frame, **changes: str) -> None:
-    answers = {**HOMEOWNER, **changes}
-    frame.get_by_label("Sell").check()
-    frame.get_by_label("Address of the property").fill(answers["address"])
-    frame.get_by_label("Postcode").fill(answers["postcode"])
-    frame.get_by_label("Semi-detached house").check()
-    frame.get_by_label("Number of bedrooms").select_option("3")
-    frame.locator("input[name=appointment_availability]").first.check()
-    frame.get_by_label("First name").fill(answers["first_name"])
-    frame.get_by_label("Last name").fill(answers["last_name"])
-    frame.get_by_label("Email address").fill(answers["email"])
-    frame.get_by_label("Phone number").fill(answers["phone"])
-    frame.locator("input[name=gdpr_checkbox]").check()
-
-
-def send(frame: Frame) -> None:
-    frame.get_by_role("button", name="Get my valuation").click()
-
-
-def settled_height(page: Page, frame: Frame, selector: str = "iframe[src*='/w/']") -> int:
-    """The iframe's height once it equals its content's, which the loader must bring about."""
-    deadline = time.monotonic() + 10
-    while True:
-        outer = page.eval_on_selector(selector, "f => f.getBoundingClientRect().height")
-        with contextlib.suppress(Exception):  # the frame may be between pages
-            inner = frame.evaluate("Math.ceil(document.body.getBoundingClientRect().height)")
-            if inner > 100 and outer == inner:
-                return int(outer)
-        if time.monotonic() > deadline:
-            raise AssertionError(f"iframe height {outer} never matched its content")
-        page.wait_for_timeout(50)
-
-
-def assert_no_inner_scrollbar(frame: Frame) -> None:
-    sizes = frame.evaluate(
-        "({sh: document.documentElement.scrollHeight, ch: document.documentElement.clientHeight,"
-        " sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth,"
-        " iw: window.innerWidth})"
-    )
-    assert sizes["sh"] <= sizes["ch"], sizes
-    assert sizes["sw"] <= sizes["cw"], sizes
-    assert sizes["cw"] == sizes["iw"], f"a vertical scrollbar takes room: {sizes}"
 
 
 def test_lead_from_an_agency_page_carries_its_address_and_campaign(
@@ -259,7 +131,7 @@ def test_frame_fits_its_content_before_and_after_the_error_summary(
     assert upstream.leads() == []
 
 
-def test_site_that_is_not_allowed_cannot_frame_the_widget(
+def test_site_that_is_not_allowed_cannot_frame_the_widget_and_shows_the_link(
     page: Page, stranger: StaticSite, widget_app: LiveApp
 ) -> None:
     with page.expect_response(re.compile(r"/w/default\?")) as answered:
@@ -269,14 +141,27 @@ def test_site_that_is_not_allowed_cannot_frame_the_widget(
     assert "frame-ancestors 'self' http://127.0.0.1:" in response.headers["content-security-policy"]
     assert stranger.origin not in response.headers["content-security-policy"]
     frame = widget_frame(page)
-    page.wait_for_load_state("load")
-    # Chromium shows its own error page instead of ours.
+    # Chromium shows its own error page instead of ours, so the frame never reports in ...
     assert not frame.url.startswith(widget_app.base_url)
-    assert frame.locator("form").count() == 0
+    # ... and the loader takes the frame away and puts the target's link back.
+    link = page.get_by_role("link", name="Get an instant valuation")
+    expect(link).to_be_visible(timeout=8000)
+    assert link.get_attribute("href") == f"{widget_app.base_url}/w/default"
+    assert page.locator("iframe").count() == 0
     assert page.evaluate("widgetEvents.length") == 0
 
 
-def test_loader_ignores_messages_from_other_origins_and_other_frames(
+FORGED = [
+    {"type": "valuation-widget:height", "height": 5},
+    {"type": "height", "height": 5},
+    {"type": "ready", "height": 5, "top": 0},
+    {"type": "valuation-widget:event", "name": "estimate_shown"},
+    {"type": "event", "name": "estimate_shown"},
+]
+POST_ALL = "m => m.forEach(x => parent.postMessage(x, '*'))"
+
+
+def test_loader_obeys_only_its_private_channel_never_window_messages(
     page: Page, agency: StaticSite, stranger: StaticSite, widget_app: LiveApp
 ) -> None:
     page.goto(agency.url("/two.html"))
@@ -286,38 +171,38 @@ def test_loader_ignores_messages_from_other_origins_and_other_frames(
     wide_height = settled_height(page, wide, wide_selector)
     assert narrow_height > wide_height  # each frame follows its own content
 
-    forged = {"type": "valuation-widget:height", "height": 5}
-    event = {"type": "valuation-widget:event", "name": "estimate_shown"}
+    def unchanged_after(sender: str, post: Callable[[], None], count: int) -> None:
+        seen = page.evaluate("messagesSeen.length")
+        post()
+        page.wait_for_function("n => messagesSeen.length >= n", arg=seen + count)
+        assert page.eval_on_selector(narrow_selector, "f => f.offsetHeight") == narrow_height
+        assert page.eval_on_selector(wide_selector, "f => f.offsetHeight") == wide_height
+        assert page.evaluate("widgetEvents") == [], sender
+
     other = page.frame(url=f"{stranger.origin}/blank.html")
     assert other is not None
-    other.evaluate(
-        "m => { parent.postMessage(m[0], '*'); parent.postMessage(m[1], '*'); }", [forged, event]
+    unchanged_after("another origin", lambda: other.evaluate(POST_ALL, FORGED), len(FORGED))
+    unchanged_after(
+        "the page itself",
+        lambda: page.evaluate("m => m.forEach(x => postMessage(x, '*'))", FORGED),
+        len(FORGED),
     )
-    page.evaluate("m => { postMessage(m[0], '*'); postMessage(m[1], '*'); }", [forged, event])
-    page.wait_for_function(
-        "o => messagesSeen.filter(x => x === o).length >= 2", arg=stranger.origin
-    )
-    page.wait_for_function("o => messagesSeen.filter(x => x === o).length >= 2", arg=agency.origin)
-    assert page.eval_on_selector(narrow_selector, "f => f.offsetHeight") == narrow_height
-    assert page.eval_on_selector(wide_selector, "f => f.offsetHeight") == wide_height
-    assert page.evaluate("widgetEvents") == []
+    # From the widget's origin and our own frame, but not over its port: ignored too.
+    unchanged_after("our frame's window", lambda: narrow.evaluate(POST_ALL, FORGED), len(FORGED))
 
-    # The widget's origin, but the narrow frame: only the narrow frame may be resized by it.
-    seen = page.evaluate("messagesSeen.length")
-    narrow.evaluate("m => parent.postMessage(m, '*')", forged)
-    page.wait_for_function("n => messagesSeen.length > n", arg=seen)
-    assert page.eval_on_selector(narrow_selector, "f => f.offsetHeight") == 5
-    assert page.eval_on_selector(wide_selector, "f => f.offsetHeight") == wide_height
-
-    # The widget's own frame, navigated to another origin, is no longer the widget.
+    # The widget's own frame, navigated to another origin, is no longer the widget: its
+    # "hello" gets no port (the loader posts ports to the widget's exact origin only).
     wide.goto(f"{stranger.origin}/blank.html")
-    seen = page.evaluate("messagesSeen.length")
-    wide.evaluate(
-        "m => { parent.postMessage(m[0], '*'); parent.postMessage(m[1], '*'); }", [forged, event]
-    )
-    page.wait_for_function("n => messagesSeen.length >= n + 2", arg=seen)
-    assert page.eval_on_selector(wide_selector, "f => f.offsetHeight") == wide_height
-    assert page.evaluate("widgetEvents") == []
+    count_ports = "window.ports = []; addEventListener('message', e => ports.push(e.ports.length))"
+    wide.evaluate(count_ports)
+    narrow.evaluate(count_ports)
+    hello = {"type": "valuation-widget:hello"}
+    wide.evaluate("m => parent.postMessage(m, '*')", hello)
+    narrow.evaluate("m => parent.postMessage(m, '*')", hello)
+    narrow.wait_for_function("ports.length === 1 && ports[0] === 1")  # ours gets a new port
+    page.wait_for_timeout(200)
+    assert wide.evaluate("ports") == []
+    unchanged_after("a frame that left the widget", lambda: wide.evaluate(POST_ALL, FORGED), 5)
 
 
 def test_first_campaign_of_the_visit_follows_the_homeowner_to_the_valuation_page(
@@ -386,8 +271,16 @@ def test_demo_embeds_the_sandbox_widget_across_loopback_origins_out_of_the_box(
 
         # The snippet page's live preview runs the same loader.
         page.goto(f"{app.base_url}/w/default/embed")
-        expect(page.locator("pre").first).to_contain_text(
-            f'<script src="{app.base_url}/embed.js" data-widget="default"'
+        snippet = page.locator("pre").first
+        expect(snippet).to_contain_text(
+            f'<div data-widget="default" data-title="Instant valuation from Acme Estates">'
+            f'<a href="{app.base_url}/w/default">Get an instant valuation</a></div>'
+        )
+        expect(snippet).to_contain_text(f'<script src="{app.base_url}/embed.js" async></script>')
+        csp = page.get_by_role("heading", name="If your site has a Content-Security-Policy")
+        expect(csp).to_be_visible()
+        expect(page.locator("pre", has_text="script-src")).to_have_text(
+            f"script-src {app.base_url}; frame-src {app.base_url}"
         )
         preview = widget_frame(page)
         expect(preview.get_by_role("button", name="Get my valuation")).to_be_visible()
@@ -399,7 +292,10 @@ def test_loader_is_small_cacheable_javascript(page: Page, widget_app: LiveApp) -
     assert response.ok
     assert response.headers["content-type"] == "text/javascript; charset=utf-8"
     assert "max-age=3600" in response.headers["cache-control"]
-    assert len(response.body()) < 8 * 1024
+    body = response.body()
+    assert b"/*" not in body and b"// " not in body  # served without its comments
+    assert len(body) < 6 * 1024
+    assert len(gzip.compress(body, 6)) <= 3000  # the budget in the README
     again = page.request.get(
         f"{widget_app.base_url}/embed.js", headers={"if-none-match": response.headers["etag"]}
     )
