@@ -9,17 +9,18 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.apps import LiveApp, run_app
-from tests.browser.conftest import app_env
-from tests.browser.test_embedding import (
+from tests.browser.agency import (
     StaticSite,
     agency_page,
     fill_in,
+    loader,
     send,
     settled_height,
-    snippet,
     static_site,
+    target,
     widget_frame,
 )
+from tests.browser.conftest import app_env
 from tests.servers import SandboxServer
 
 pytestmark = pytest.mark.browser
@@ -39,7 +40,7 @@ def widget_app(
 ) -> Iterator[LiveApp]:
     database = tmp_path_factory.mktemp("refusal-in-frame") / "widget.db"
     with run_app(app_env(sandbox, database, WIDGET_ALLOWED_ORIGINS=agency.origin)) as app:
-        agency.pages["/valuation.html"] = agency_page(app.base_url, snippet(app.base_url))
+        agency.pages["/valuation.html"] = agency_page(target(app.base_url) + loader(app.base_url))
         yield app
 
 
