@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from app.store import DELIVERED, PENDING, SchemaUpgrade, Store, metadata
+from app.store import DELIVERED, PENDING, SchemaNotRecognised, SchemaUpgrade, Store, metadata
 from app.store.migrate import INITIAL_REVISION, MIGRATIONS_DIR, alembic_config, head_revision
 from tests.apps import TEST_SECRET
 from tests.delivery.release_schema import (
@@ -344,31 +345,45 @@ def test_python_m_app_migrate_upgrades_a_fresh_or_release_database_and_is_idempo
         assert upgraded.stdout == f"schema upgraded from {INITIAL_REVISION} to {HEAD}\n"
 
 
+NOT_OURS_TABLE = "CREATE TABLE submissions (id VARCHAR(32) PRIMARY KEY, note TEXT)"
+# What the database holds, and what the refusal says.
 NOT_OURS = {
-    "a submissions table with no migration record": [
-        "CREATE TABLE submissions (id VARCHAR(32) PRIMARY KEY, note TEXT)",
-    ],
-    "a record of versions this release does not know": [
-        "CREATE TABLE submissions (id VARCHAR(32) PRIMARY KEY, note TEXT)",
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP)",
-        "INSERT INTO schema_migrations VALUES (1, '2026-10-01 08:00:00'), "
-        "(2, '2026-10-02 08:00:00')",
-    ],
+    "a submissions table with no migration record": (
+        [NOT_OURS_TABLE],
+        "not made by this service",
+    ),
+    "a record of versions this release does not know": (
+        [
+            NOT_OURS_TABLE,
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP)",
+            "INSERT INTO schema_migrations VALUES (1, '2026-10-01 08:00:00'), "
+            "(2, '2026-10-02 08:00:00')",
+        ],
+        "schema_migrations holds versions [1, 2]",
+    ),
 }
 
 
 @pytest.mark.parametrize("case", NOT_OURS)
-def test_a_database_this_service_did_not_make_is_left_untouched(
+def test_a_database_this_service_did_not_make_is_refused_and_left_untouched(
     database_url: str, case: str
 ) -> None:
+    statements, refusal = NOT_OURS[case]
+
     def build(conn: sa.Connection) -> None:
-        for statement in NOT_OURS[case]:
+        for statement in statements:
             conn.exec_driver_sql(statement)
 
     run_in_transaction(database_url, build)
     before = tables(database_url)
+    with pytest.raises(SchemaNotRecognised, match=re.escape(refusal)):
+        migrate(database_url)
+    assert tables(database_url) == before
+
+
+def test_python_m_app_migrate_refuses_a_database_it_did_not_make(database_url: str) -> None:
+    run_in_transaction(database_url, lambda conn: conn.exec_driver_sql(NOT_OURS_TABLE))
     refused = run_cli(["migrate"], {"DATABASE_URL": database_url})
     assert refused.returncode == 1
-    assert refused.stderr.startswith("not migrated: ")
-    assert "version 1" in refused.stderr or "not made by this service" in refused.stderr
-    assert tables(database_url) == before
+    assert refused.stderr.startswith("not migrated: a submissions table with no migration record")
+    assert tables(database_url) == {"submissions"}
