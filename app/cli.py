@@ -173,7 +173,9 @@ async def _migrate(settings: Settings, _: argparse.Namespace) -> int:
         return 1
     finally:
         await store.close()
-    if upgrade.changed:
+    if upgrade.ahead:
+        print(f"schema at {upgrade.after}, from a later release: left as it is")
+    elif upgrade.changed:
         print(f"schema upgraded from {upgrade.before or 'an empty database'} to {upgrade.after}")
     else:
         print(f"schema already at the latest revision, {upgrade.after}")

@@ -12,6 +12,7 @@ revisions then run on it as on a fresh database.
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # The revision that builds what the hand-rolled migrations' version 1 built.
@@ -34,13 +37,19 @@ class SchemaNotRecognised(RuntimeError):
 
 @dataclass(frozen=True)
 class SchemaUpgrade:
-    """The revision a database was found at (None: empty) and the one it was left at."""
+    """The revision a database was found at (None: empty) and the one it was left at.
+
+    `ahead`: the database is at a revision this code does not have, written by a later release
+    (during a rolling deploy, say); it was left as it is.
+    """
 
     before: str | None
     after: str
+    ahead: bool = False
 
     @property
     def changed(self) -> bool:
+        """Revisions were applied."""
         return self.before != self.after
 
 
@@ -57,12 +66,22 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
 
 
 @functools.cache
+def _revisions() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
 def head_revision() -> str:
     """The newest revision in `migrations/versions/` (one line of history, so one head)."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = _revisions().get_current_head()
     if head is None:
         raise SchemaNotRecognised(f"no Alembic revisions found in {MIGRATIONS_DIR}")
     return head
+
+
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    """Every revision this code has."""
+    return frozenset(script.revision for script in _revisions().walk_revisions())
 
 
 def take_migration_lock(connection: sa.Connection) -> None:
@@ -90,6 +109,11 @@ def upgrade(connection: sa.Connection) -> SchemaUpgrade:
     head = head_revision()
     if before == head:
         return SchemaUpgrade(before, head)  # the usual start-up: nothing to load or run
+    if before is not None and before not in known_revisions():
+        # A later release upgraded it. Revisions add before they remove (see the README), so
+        # this code still runs on it; refusing would stop an old instance restarting mid-deploy.
+        log.warning("store.schema_ahead", extra={"revision": before, "known_head": head})
+        return SchemaUpgrade(before, before, ahead=True)
     config = alembic_config(connection)
     if before is None and _made_before_alembic(connection):
         command.stamp(config, INITIAL_REVISION)

@@ -233,7 +233,7 @@ def downgrade() -> None:
 '''
 
 
-def test_a_later_revision_that_alters_the_table_applies_to_fresh_and_release_databases(
+def test_a_later_revision_that_alters_the_table_applies_to_fresh_and_release_databases_alike(
     database_url: str, tmp_path: Path
 ) -> None:
     later = tmp_path / "later_versions"
@@ -260,6 +260,21 @@ def test_a_later_revision_that_alters_the_table_applies_to_fresh_and_release_dat
             assert recorded_versions(url) == ["9001"]
         # The release's rows came through the ALTERs (SQLite copies the table to make them).
         assert read_rows(release_url) == sorted(rows, key=lambda row: row["id"])
+
+    # An instance of this release restarting mid-deploy leaves the newer schema alone and works.
+    assert migrate(database_url) == SchemaUpgrade(before="9001", after="9001", ahead=True)
+    assert recorded_versions(database_url) == ["9001"]
+
+    async def store_and_read() -> None:
+        store = await open_store(database_url)
+        try:
+            new = new_submission()
+            assert await store.add(new)
+            assert (await store.get(new.id)).payload == new.payload  # type: ignore[union-attr]
+        finally:
+            await store.close()
+
+    asyncio.run(store_and_read())
 
 
 MIGRATE = """
