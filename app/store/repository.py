@@ -46,6 +46,8 @@ class Store:
 
     @classmethod
     def connect(cls, url: str, secret: str) -> Store:
+        """A Store on `url` (sqlite+aiosqlite:///… or postgresql+asyncpg://…); `secret` keys the
+        email digest. Nothing is opened until the first operation."""
         if url.startswith("sqlite"):
             ensure_sqlite_folder(url)
             # hide_parameters: a database error must not carry the homeowner's data into the log.
