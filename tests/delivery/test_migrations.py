@@ -28,7 +28,9 @@ from tests.apps import TEST_SECRET
 from tests.delivery.release_schema import (
     create_release_database,
     read_rows,
+    release_migrate,
     release_rows,
+    release_submissions,
     run_in_transaction,
 )
 from tests.delivery.support import (
@@ -275,6 +277,31 @@ def test_a_later_revision_that_alters_the_table_applies_to_fresh_and_release_dat
             await store.close()
 
     asyncio.run(store_and_read())
+
+
+def test_a_downgrade_to_the_initial_revision_gives_the_release_before_alembic_its_record_back(
+    database_url: str,
+) -> None:
+    rows = release_rows()
+    migrate(database_url)
+
+    def downgrade(conn: sa.Connection) -> None:
+        command.downgrade(alembic_config(conn), INITIAL_REVISION)
+
+    run_in_transaction(database_url, downgrade)
+    assert recorded_versions(database_url) == [INITIAL_REVISION]
+    # The release before Alembic starts on it (finds its version 1: nothing to do) and writes.
+    run_in_transaction(database_url, release_migrate)
+    run_in_transaction(database_url, lambda conn: conn.execute(release_submissions.insert(), rows))
+    versions = run_in_transaction(
+        database_url,
+        lambda conn: list(conn.exec_driver_sql("SELECT version FROM schema_migrations").scalars()),
+    )
+    assert versions == [1]
+    # And this release takes it up again.
+    assert migrate(database_url) == SchemaUpgrade(before=INITIAL_REVISION, after=HEAD)
+    assert read_rows(database_url) == sorted(rows, key=lambda row: row["id"])
+    assert tables(database_url) == {"alembic_version", "submissions"}
 
 
 MIGRATE = """
