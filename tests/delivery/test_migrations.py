@@ -23,6 +23,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from app.store import DELIVERED, PENDING, SchemaNotRecognised, SchemaUpgrade, Store, metadata
+from app.store import migrate as migrate_module
 from app.store.migrate import INITIAL_REVISION, MIGRATIONS_DIR, alembic_config, head_revision
 from tests.apps import TEST_SECRET
 from tests.delivery.release_schema import (
@@ -277,6 +278,62 @@ def test_a_later_revision_that_alters_the_table_applies_to_fresh_and_release_dat
             await store.close()
 
     asyncio.run(store_and_read())
+
+
+FAILING_REVISION = '''"""A revision that fails halfway (a test's revision).
+
+Revision ID: 9002
+Revises: {head}
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9002"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("submissions", sa.Column("agency_reference", sa.String(length=40)))
+    op.execute("UPDATE submissions SET agency_reference = no_such_column")
+
+
+def downgrade() -> None:
+    op.drop_column("submissions", "agency_reference")
+'''
+
+
+def test_a_revision_that_fails_at_start_up_rolls_back_whole(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    migrate(database_url)
+    before = run_in_transaction(database_url, lambda c: describe_schema(c, "alembic_version"))
+    later = tmp_path / "failing_versions"
+    later.mkdir()
+    (later / "9002_fails.py").write_text(FAILING_REVISION.format(head=HEAD))
+    real_config = migrate_module.alembic_config
+
+    def config_with_failing_revision(connection: sa.Connection | None = None) -> Any:
+        config = real_config(connection)
+        config.set_main_option("version_locations", f"{MIGRATIONS_DIR / 'versions'}:{later}")
+        return config
+
+    monkeypatch.setattr(migrate_module, "alembic_config", config_with_failing_revision)
+    migrate_module._revisions.cache_clear()
+    migrate_module.known_revisions.cache_clear()
+    try:
+        with pytest.raises(sa.exc.DBAPIError, match="no_such_column"):
+            migrate(database_url)
+    finally:
+        monkeypatch.undo()
+        migrate_module._revisions.cache_clear()
+        migrate_module.known_revisions.cache_clear()
+    # The column the revision added first is gone with the rest: nothing was applied.
+    assert recorded_versions(database_url) == [HEAD]
+    after = run_in_transaction(database_url, lambda c: describe_schema(c, "alembic_version"))
+    assert after == before
 
 
 def test_a_downgrade_to_the_initial_revision_gives_the_release_before_alembic_its_record_back(
