@@ -9,6 +9,7 @@ python -m app retry ID | --all-dead put dead submissions back in the queue
 python -m app release ID [ID ...]   send held submissions (their trap field was filled)
 python -m app retention             strip personal data older than RETENTION_DAYS
 python -m app erase EMAIL           erase one person's data (UK GDPR)
+python -m app migrate               bring the database schema up to date (start-up does it too)
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from app.delivery import running_delivery
 from app.logs import configure_logging
 from app.settings import Settings, SettingsError, load_settings
-from app.store import STATES, Store
+from app.store import STATES, SchemaNotRecognised, Store
 from app.validation import normalise_email
 from app.widgets import load_widgets
 
@@ -73,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("retention", help="apply the retention period now")
     erase = sub.add_parser("erase", help="erase a person's data by email address")
     erase.add_argument("email")
+    sub.add_parser("migrate", help="bring the database schema up to date")
     return parser
 
 
@@ -186,6 +188,24 @@ async def _erase(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _migrate(settings: Settings, _: argparse.Namespace) -> int:
+    store = Store.connect(settings.async_database_url, settings.signing_key)
+    try:
+        upgrade = await store.migrate()
+    except SchemaNotRecognised as exc:
+        print(f"not migrated: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await store.close()
+    if upgrade.ahead:
+        print(f"schema at {upgrade.after}, from a later release: left as it is")
+    elif upgrade.changed:
+        print(f"schema upgraded from {upgrade.before or 'an empty database'} to {upgrade.after}")
+    else:
+        print(f"schema already at the latest revision, {upgrade.after}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[int]]] = {
     "worker": _worker,
     "list": _list,
@@ -194,4 +214,5 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[int]]] = 
     "release": _release,
     "retention": _retention,
     "erase": _erase,
+    "migrate": _migrate,
 }

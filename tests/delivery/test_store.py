@@ -1,17 +1,16 @@
-"""The durable store: state transitions, claims, migrations — on SQLite and PostgreSQL alike."""
+"""The durable store: state transitions and claims, on SQLite and PostgreSQL alike.
+
+Migrations have their own module, test_migrations.py."""
 
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from app.store import DEAD, DELIVERED, PENDING, REJECTED, Store, submissions, utcnow
-from tests.delivery.support import async_url, new_submission, open_store
-from tests.servers import REPO_ROOT
+from tests.delivery.support import new_submission, open_store
 
 HOLD = timedelta(seconds=30)
 
@@ -146,41 +145,3 @@ def test_concurrent_claimers_never_claim_the_same_submission(database_url: str) 
                 await store.close()
 
     asyncio.run(scenario())
-
-
-MIGRATE = """
-import asyncio, sys
-from app.store import Store
-async def main():
-    store = Store.connect(sys.argv[1], "secret-for-migration-test")
-    await store.migrate()
-    await store.close()
-asyncio.run(main())
-"""
-
-
-def test_migrations_are_idempotent_and_safe_when_instances_start_together(
-    database_url: str,
-) -> None:
-    url = async_url(database_url)
-    starters = [
-        subprocess.Popen(
-            [sys.executable, "-c", MIGRATE, url], cwd=REPO_ROOT, stderr=subprocess.PIPE, text=True
-        )
-        for _ in range(3)
-    ]
-    for starter in starters:
-        _, err = starter.communicate(timeout=60)
-        assert starter.returncode == 0, err
-
-    async def check() -> None:
-        store = await open_store(database_url)  # and once more: nothing to do
-        try:
-            async with store.engine.connect() as conn:
-                versions = await conn.execute(sa.text("SELECT version FROM schema_migrations"))
-                assert list(versions.scalars()) == [1]
-            assert await store.add(new_submission())
-        finally:
-            await store.close()
-
-    asyncio.run(check())
