@@ -27,10 +27,12 @@ sandbox: $(VENV)/.installed ## the sandbox Lead API on its own, on port 8001
 test: $(VENV)/.test-installed ## every test, including the browser tests
 	bash scripts/ensure-chromium.sh
 	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/mypy app
 	$(PY) -m pytest
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/mypy app
 
 bench: $(VENV)/.test-installed ## performance figures with their budgets
 	bash scripts/ensure-loadgen.sh

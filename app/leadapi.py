@@ -18,7 +18,7 @@ import re
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, get_args
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -39,7 +39,8 @@ from pydantic import (
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-SOURCES = (
+# The contract's choices, spelled once as types for the checker; the tuples serve at run time.
+Source = Literal[
     "rightmove",
     "rightmove_valuation",
     "zoopla",
@@ -52,9 +53,12 @@ SOURCES = (
     "propertynews",
     "ivt",
     "homepage",
-)
-PROPERTY_TYPES = ("detached", "semi-detached", "terraced", "flat-maisonette")
-LEAD_TYPES = ("vendor", "landlord")
+]
+PropertyType = Literal["detached", "semi-detached", "terraced", "flat-maisonette"]
+LeadType = Literal["vendor", "landlord"]
+SOURCES: tuple[Source, ...] = get_args(Source)
+PROPERTY_TYPES: tuple[PropertyType, ...] = get_args(PropertyType)
+LEAD_TYPES: tuple[LeadType, ...] = get_args(LeadType)
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 VALUATION_PATH = "/leads/valuation"
 
@@ -88,7 +92,7 @@ class LeadRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    type: Literal[LEAD_TYPES]  # type: ignore[valid-type]
+    type: LeadType
     first_name: Name
     last_name: Name
     email: EmailStr
@@ -97,7 +101,7 @@ class LeadRequest(BaseModel):
     title: Name | None = None
     address: Text100 | None = None
     property_bedrooms: Annotated[StrictInt, Field(ge=0)] | None = None
-    property_type: Literal[PROPERTY_TYPES] | None = None  # type: ignore[valid-type]
+    property_type: PropertyType | None = None
     advert_address: Text100 | None = None
     advert_postcode: Postcode | None = None
     advert_url: Text255 | None = None
@@ -109,7 +113,7 @@ class LeadRequest(BaseModel):
     gdpr_checkbox: StrictBool | None = None
     host: Text255 | None = None
     office_id: StrictInt | None = None
-    source: Literal[SOURCES] | None = None  # type: ignore[valid-type]
+    source: Source | None = None
     international: StrictBool | None = None
     utm_source: Text255 | None = None
     utm_campaign: Text255 | None = None
@@ -170,7 +174,7 @@ class Valuation(BaseModel):
 
     def estimate_for(self, lead_type: str) -> Estimate | None:
         """The range a homeowner asked about, or None when the upstream could not value it."""
-        kind = "sale" if lead_type == "vendor" else "rent"
+        kind: Literal["sale", "rent"] = "sale" if lead_type == "vendor" else "rent"
         low, mid, high = (
             getattr(self, f"{bound}_{kind}_estimation")
             for bound in ("minimum", "average", "maximum")

@@ -232,7 +232,7 @@ def _replay(messages: list[Message], then: Message | None, receive: Receive) -> 
 def swagger_ui(request: Request, openapi_url: str, title: str) -> HTMLResponse:
     """FastAPI's Swagger UI page with its one inline script nonce'd and a CSP that lets it run."""
     nonce = csp_nonce(request)
-    page = get_swagger_ui_html(openapi_url=openapi_url, title=title).body.decode()
+    page = bytes(get_swagger_ui_html(openapi_url=openapi_url, title=title).body).decode()
     page = page.replace("<script>", f'<script nonce="{nonce}">')
     policy = (
         f"default-src 'self'; script-src 'self' {DOCS_CDN} 'nonce-{nonce}'; "

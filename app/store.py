@@ -109,7 +109,7 @@ class Submission:
         return self.claimed_until is not None and self.claimed_until > (now or utcnow())
 
     @classmethod
-    def from_row(cls, row: sa.Row) -> Submission:
+    def from_row(cls, row: sa.Row[Any]) -> Submission:
         def loads(value: str | None) -> Any:
             return json.loads(value) if value else None
 
@@ -552,14 +552,14 @@ class Store:
         return await self._one(statement, params)
 
     async def mark_delivered(
-        self, submission_id: str, owner: str, valuation: dict
+        self, submission_id: str, owner: str, valuation: dict[str, Any]
     ) -> Submission | None:
         return await self._record(
             _DELIVERED, submission_id, owner, p_valuation=json.dumps(valuation)
         )
 
     async def mark_rejected(
-        self, submission_id: str, owner: str, reasons: dict
+        self, submission_id: str, owner: str, reasons: dict[str, Any]
     ) -> Submission | None:
         return await self._record(_REJECTED, submission_id, owner, p_rejection=json.dumps(reasons))
 
@@ -602,7 +602,8 @@ class Store:
 
     async def counts(self) -> dict[str, int]:
         query = sa.select(submissions.c.state, sa.func.count()).group_by(submissions.c.state)
-        found = dict(await self._run(lambda conn: conn.execute(query).tuples().all()))
+        rows = await self._run(lambda conn: conn.execute(query).tuples().all())
+        found: dict[str, int] = dict(rows)
         return {state: int(found.get(state, 0)) for state in STATES}
 
     async def delivery_stats(self) -> dict[str, Any]:

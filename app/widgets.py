@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from app.branding import HEX_COLOUR, Palette
-from app.leadapi import QUESTIONNAIRE_MAX_BYTES, SOURCES, Upstream, json_size
+from app.leadapi import QUESTIONNAIRE_MAX_BYTES, Source, Upstream, json_size
 from app.settings import Settings, SettingsError
 
 SANDBOX_BASE = "http://sandbox.invalid"
@@ -108,7 +108,7 @@ class Widget(BaseModel):
     api_base: str
     allowed_origins: tuple[str, ...] = ()
     office_id: int | None = None
-    source: Literal[SOURCES] = "ivt"  # type: ignore[valid-type]
+    source: Source = "ivt"
     lead_type: Literal["vendor", "landlord", "choose"] = "choose"
     consent_required: bool = True
     consent_text: Annotated[str, StringConstraints(min_length=10, max_length=500)] = DEFAULT_CONSENT

@@ -27,7 +27,7 @@ def _page(request: Request, status: int, heading: str, message: str) -> Response
     return message_page(request, services, None, status, heading, message)
 
 
-def _field_of(location: tuple) -> str:
+def _field_of(location: tuple[str | int, ...]) -> str:
     parts = [str(p) for p in location if p not in ("body",)]
     return parts[0] if parts else "body"
 
