@@ -214,6 +214,8 @@ def install(app: FastAPI, max_body_bytes: int, hsts_always: bool = False) -> Non
     def outermost() -> ASGIApp:
         return SecurityMiddleware(build(), max_body_bytes=max_body_bytes, hsts_always=hsts_always)
 
+    # Starlette offers no public way to wrap ServerErrorMiddleware, so this one app instance's
+    # method is replaced on purpose; mypy rightly flags assigning to a method.
     app.build_middleware_stack = outermost  # type: ignore[method-assign]
 
 
