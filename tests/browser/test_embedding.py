@@ -20,9 +20,9 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
-from tests.apps import LiveApp, run_app
 from tests.browser.conftest import app_env
-from tests.servers import SandboxServer, free_port
+from tests.support.apps import LiveApp, run_app
+from tests.support.servers import SandboxServer, free_port
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.apps import app_client, make_settings
-from tests.servers import SandboxServer, free_port
+from tests.support.apps import app_client, make_settings
+from tests.support.servers import SandboxServer, free_port
 
 
 class TcpProxy:

@@ -11,7 +11,6 @@ import pytest
 
 from app.settings import SettingsError, load_settings
 from app.store import DEAD, PENDING
-from tests.apps import make_settings
 from tests.delivery.support import (
     FIRST_NAME,
     LAST_NAME,
@@ -22,7 +21,8 @@ from tests.delivery.support import (
     new_submission,
     sandbox_counts,
 )
-from tests.servers import SandboxServer
+from tests.support.apps import make_settings
+from tests.support.servers import SandboxServer
 
 
 def test_retry_delays_are_full_jitter_under_a_capped_exponential_ceiling(

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from app.store import DEAD, DELIVERED, PENDING, REJECTED, Store, submissions, utcnow
 from tests.delivery.support import async_url, new_submission, open_store
-from tests.servers import REPO_ROOT
+from tests.support.servers import REPO_ROOT
 
 HOLD = timedelta(seconds=30)
 

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 
 from app.store import Submission
 from app.widgets import DEFAULT_CONSENT
-from tests.apps import SAME_ORIGIN, app_client, make_settings
-from tests.forms import answers, form_token
-from tests.servers import SandboxServer
+from tests.support.apps import SAME_ORIGIN, app_client, make_settings
+from tests.support.forms import answers, form_token
+from tests.support.servers import SandboxServer
 
 AGENCY = "Acme Estates"
 PRIVACY = "https://acme.example/privacy"

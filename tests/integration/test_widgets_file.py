@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 
 from app.settings import Settings
 from app.widgets import load_widgets
-from tests.apps import SAME_ORIGIN, app_client, make_settings
-from tests.forms import answers, form_token
-from tests.servers import REPO_ROOT, SandboxServer
+from tests.support.apps import SAME_ORIGIN, app_client, make_settings
+from tests.support.forms import answers, form_token
+from tests.support.servers import REPO_ROOT, SandboxServer
 
 ALPHA_ORIGINS = ("https://www.alpha-homes.example", "https://alpha-homes.example")
 BRAVO_ORIGIN = "https://bravo-lettings.example"

@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from app.routes.ops import READY_TIMEOUT_SECONDS
-from tests.apps import app_client, make_settings
 from tests.delivery.support import POSTGRES_ADMIN_URL, postgres_database
-from tests.servers import SandboxServer, free_port
+from tests.support.apps import app_client, make_settings
+from tests.support.servers import SandboxServer, free_port
 
 
 def test_healthz_answers_ok(tmp_path: Path, upstream: SandboxServer) -> None:

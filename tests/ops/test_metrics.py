@@ -10,9 +10,9 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from tests.apps import SAME_ORIGIN, app_client, make_settings
 from tests.ops.support import SUBMIT_PATH, moved, sample, submission, value
-from tests.servers import SandboxServer
+from tests.support.apps import SAME_ORIGIN, app_client, make_settings
+from tests.support.servers import SandboxServer
 
 REJECT_REASONS = ("validation", "bot", "rate_limit")
 

@@ -13,10 +13,9 @@ from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from app.store import Submission
-from tests.apps import SAME_ORIGIN, TEST_SECRET
-from tests.conftest import SANDBOX_KEY
-from tests.forms import FIRST_NAME, LAST_NAME, answers, form_token  # noqa: F401 - shared here
-from tests.servers import SandboxServer
+from tests.support.apps import SAME_ORIGIN, TEST_SECRET
+from tests.support.forms import FIRST_NAME, LAST_NAME, answers, form_token  # noqa: F401 - shared here
+from tests.support.servers import SANDBOX_KEY, SandboxServer
 
 LIVE_KEY = SANDBOX_KEY  # the Lead API key the app under attack holds (the sandbox accepts it)
 SECRETS = (LIVE_KEY, TEST_SECRET)

@@ -14,7 +14,6 @@ from itsdangerous import URLSafeTimedSerializer
 from app import metrics
 from app.attribution import Attribution
 from app.tokens import Signer
-from tests.apps import TEST_SECRET
 from tests.security.conftest import ClientFactory
 from tests.security.support import (
     answers,
@@ -30,7 +29,8 @@ from tests.security.support import (
     token_payload,
     visible_text,
 )
-from tests.servers import SandboxServer
+from tests.support.apps import TEST_SECRET
+from tests.support.servers import SandboxServer
 
 TWO_WIDGETS = (
     '[widgets.acme]\nagency_name = "Acme Estates"\n'

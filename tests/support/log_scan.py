@@ -5,8 +5,8 @@ Two sources are captured for the whole session, whatever test directory runs:
 - every log record emitted in the test process (the app under TestClient), formatted the way the
   app writes it (JSON, with extras and tracebacks); `configure_logging` replaces the root
   handlers each time an app is built, so records are taken at `Logger.handle`, not by a handler;
-- the whole output of every server subprocess (`tests.servers.start_process`: the sandbox, the
-  app served by `python -m app serve`), read just before the process's output file is closed.
+- the whole output of every server subprocess (`tests.support.servers.start_process`: the
+  sandbox, the app served by `python -m app serve`), read just before its output file is closed.
 
 At the end of the session, any line holding an email address, a UK phone number, a test
 homeowner's name, a Lead API test key or the test secret key fails the run. Test clients'
@@ -25,8 +25,8 @@ from typing import IO, Any
 import pytest
 
 from app.logs import JsonFormatter
-from tests import servers
-from tests.apps import TEST_SECRET
+from tests.support import servers
+from tests.support.apps import TEST_SECRET
 
 # The homeowners the suite's tests submit as; none of them may reach a log line.
 HOMEOWNER_NAMES = ("Marla", "Singer", "Tyler", "Durden")
