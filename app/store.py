@@ -602,8 +602,8 @@ class Store:
 
     async def counts(self) -> dict[str, int]:
         query = sa.select(submissions.c.state, sa.func.count()).group_by(submissions.c.state)
-        rows = await self._run(lambda conn: conn.execute(query).tuples().all())
-        found: dict[str, int] = dict(rows)
+        rows = await self._run(lambda conn: conn.execute(query).all())
+        found: dict[str, int] = dict(rows)  # each row is a (state, count) pair
         return {state: int(found.get(state, 0)) for state in STATES}
 
     async def delivery_stats(self) -> dict[str, Any]:
