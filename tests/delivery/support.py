@@ -112,7 +112,7 @@ def new_submission(
 
 
 def async_url(url: str) -> str:
-    return Settings(_env_file=None, database_url=url).async_database_url  # type: ignore[call-arg]
+    return Settings(_env_file=None, database_url=url).async_database_url
 
 
 async def open_store(database_url: str) -> Store:

@@ -26,6 +26,7 @@ class TcpProxy:
         self.writers: set[asyncio.StreamWriter] = set()
 
     def _run(self, coro: object) -> object:
+        # Callers pass coroutines of several result types; `object` keeps this helper generic.
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(10)  # type: ignore[arg-type]
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -91,6 +91,7 @@ def test_a_submission_goes_dead_after_the_last_attempt_and_is_logged_loudly_with
         asyncio.run(scenario())
     dead = [r for r in caplog.records if r.getMessage().startswith("delivery.dead")]
     assert len(dead) == 1 and dead[0].levelno == logging.ERROR
+    # `submission` arrives through the log call's `extra`, which LogRecord's type cannot know.
     assert dead[0].submission == new.id  # type: ignore[attr-defined]
     logged = caplog.text + " ".join(str(r.__dict__) for r in caplog.records)
     for personal in (email_for(new.id), FIRST_NAME, LAST_NAME, PHONE, POSTCODE):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,9 @@ FRAMING_PAGE = "https://acme.example/sell/valuation"
 WORDING = DEFAULT_CONSENT.replace("{agency}", AGENCY)
 
 
-def consent_client(tmp_path: Path, upstream: SandboxServer, **overrides: Any) -> TestClient:
+def consent_client(
+    tmp_path: Path, upstream: SandboxServer, **overrides: Any
+) -> AbstractContextManager[TestClient]:
     settings = make_settings(
         tmp_path,
         upstream.base_url,
@@ -32,7 +35,7 @@ def consent_client(tmp_path: Path, upstream: SandboxServer, **overrides: Any) ->
         widget_allowed_origins="https://acme.example",
         **overrides,
     )
-    return app_client(settings)  # type: ignore[return-value]
+    return app_client(settings)
 
 
 @pytest.fixture
@@ -60,7 +63,9 @@ def post(client: TestClient, query: str = "", **changes: Any) -> Any:
 
 
 def stored(client: TestClient, submission_id: str) -> Submission:
+    # TestClient types its app as any ASGI app; this one is our FastAPI app with its services.
     store = client.app.state.services.store  # type: ignore[attr-defined]
+    # The portal exists while the client is open, which is when tests call this.
     submission = client.portal.call(store.get, submission_id)  # type: ignore[union-attr]
     assert submission is not None
     return submission

@@ -184,7 +184,7 @@ def test_documented_example_widgets_file_is_valid(
     path.write_text(example.replace("/run/secrets/bloggs_leadpro_key", str(key_file)))
     monkeypatch.setenv("ACME_LEADPRO_KEY", "acme-key")
 
-    widgets = load_widgets(Settings(_env_file=None, widgets_file=path))  # type: ignore[call-arg]
+    widgets = load_widgets(Settings(_env_file=None, widgets_file=path))
 
     assert list(widgets) == ["acme", "bloggs-lettings"]
     acme, bloggs = widgets["acme"], widgets["bloggs-lettings"]

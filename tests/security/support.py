@@ -84,7 +84,9 @@ def leads_for(upstream: SandboxServer, submission_id: str) -> list[dict[str, Any
 
 
 def stored(client: TestClient, submission_id: str) -> Submission | None:
+    # TestClient types its app as any ASGI app; this one is our FastAPI app with its services.
     services = client.app.state.services  # type: ignore[attr-defined]
+    # The portal exists while the client is open, which is when tests call this.
     return client.portal.call(services.store.get, submission_id)  # type: ignore[union-attr]
 
 

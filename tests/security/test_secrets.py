@@ -53,6 +53,7 @@ def test_crawling_every_route_finds_neither_the_key_nor_the_secret(
     values = {"widget_id": "default", "link": link}
     responses = [sent]
     fetched: set[str] = set()
+    # TestClient types its app as any ASGI app; this one is our FastAPI app, with routes.
     routes = list(all_routes(client.app.routes))  # type: ignore[attr-defined]
     for route in routes:
         if isinstance(route, Mount):
