@@ -55,10 +55,10 @@ Source = Literal[
     "homepage",
 ]
 PropertyType = Literal["detached", "semi-detached", "terraced", "flat-maisonette"]
-LeadType = Literal["vendor", "landlord"]
+ValuationType = Literal["vendor", "landlord"]  # the lead types POST /leads/valuation takes
 SOURCES: tuple[Source, ...] = get_args(Source)
 PROPERTY_TYPES: tuple[PropertyType, ...] = get_args(PropertyType)
-LEAD_TYPES: tuple[LeadType, ...] = get_args(LeadType)
+LEAD_TYPES: tuple[ValuationType, ...] = get_args(ValuationType)
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 VALUATION_PATH = "/leads/valuation"
 
@@ -92,7 +92,7 @@ class LeadRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    type: LeadType
+    type: ValuationType
     first_name: Name
     last_name: Name
     email: EmailStr

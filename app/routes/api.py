@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app import metrics
 from app.attribution import attribution_from_request
 from app.deps import ServicesDep, WidgetDep
-from app.leadapi import UTM_FIELDS, LeadType, PropertyType
+from app.leadapi import UTM_FIELDS, PropertyType, ValuationType
 from app.pipeline import Result, submit
 from app.security import client_ip, own_origin
 from app.tokens import new_submission_id
@@ -56,7 +56,7 @@ class ValuationIn(BaseModel):
         description="Idempotency key (32 hex digits). Sending the same id again returns the "
         "first outcome and never creates a second lead.",
     )
-    type: LeadType | None = Field(
+    type: ValuationType | None = Field(
         None, description="vendor: sale estimate; landlord: rent estimate"
     )
     title: Short | None = None
