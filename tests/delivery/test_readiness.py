@@ -71,6 +71,7 @@ def proxy_to_postgres() -> Iterator[TcpProxy]:
             proxy.cut()
         proxy.loop.call_soon_threadsafe(proxy.loop.stop)
         proxy.thread.join(5)
+        proxy.loop.close()  # else its self-pipe socket is left for the garbage collector
 
 
 def test_ready_with_a_reachable_sqlite_database(tmp_path: Path, lead_api: SandboxServer) -> None:
