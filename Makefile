@@ -27,17 +27,19 @@ sandbox: $(VENV)/.installed ## the sandbox Lead API on its own, on port 8001
 test: $(VENV)/.test-installed ## every test, including the browser tests
 	bash scripts/ensure-chromium.sh
 	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/mypy app
 	$(PY) -m pytest
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/mypy app
 
 bench: $(VENV)/.test-installed ## performance figures with their budgets
 	bash scripts/ensure-loadgen.sh
-	$(PY) bench/run.py
+	$(PY) -m bench.run
 
 soak: $(VENV)/.test-installed ## the long delivery soak (1,000+ submissions with faults)
-	$(PY) bench/soak.py --submissions 1000
+	$(PY) -m bench.soak --submissions 1000
 
 clean:
 	rm -rf $(VENV) var test-artifacts

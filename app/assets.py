@@ -23,7 +23,8 @@ JAVASCRIPT = "text/javascript; charset=utf-8"
 
 def minified_script(path: Path) -> bytes:
     """The script at `path` (UTF-8) without comments or needless spaces, as UTF-8 bytes."""
-    return rjsmin.jsmin(path.read_text(encoding="utf-8")).encode()
+    minified: str = rjsmin.jsmin(path.read_text(encoding="utf-8"))
+    return minified.encode()
 
 
 def etag_of(body: bytes) -> str:

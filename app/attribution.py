@@ -12,8 +12,9 @@ from dataclasses import dataclass, fields
 from urllib.parse import urlsplit, urlunsplit
 
 from app.leadapi import UTM_FIELDS
+from app.origins import origin_of
 from app.validation import normalise_text
-from app.widgets import Widget, origin_of
+from app.widgets import Widget
 
 MAX_LENGTH = 255
 

@@ -21,7 +21,8 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
 
 from app.delivery import running_delivery
 from app.logs import configure_logging
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
         _serve(settings)
         return
     configure_logging(settings.log_level, settings.log_format)
-    handler: Callable[[Settings, argparse.Namespace], Awaitable[int]] = COMMANDS[args.command]
+    handler = COMMANDS[args.command]
     raise SystemExit(asyncio.run(handler(settings, args)))
 
 
@@ -206,7 +207,7 @@ async def _migrate(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[int]]] = {
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]] = {
     "worker": _worker,
     "list": _list,
     "stats": _stats,

@@ -69,7 +69,7 @@ class Delivery:
         self.hold = timedelta(seconds=settings.claim_timeout_seconds)
         self.random = random.Random()
         # Every attempt in flight (in the request or the worker), so shutdown can end them.
-        self._in_flight: dict[asyncio.Task[str], str] = {}
+        self._in_flight: dict[asyncio.Task[Submission], str] = {}
         self._closing = False
         self._last_retention = -math.inf
 

@@ -35,11 +35,12 @@ class UnknownWidget(Exception):
 # Both are `async def` although they never wait: FastAPI runs a plain `def` dependency in its
 # thread pool, and that hop cost more CPU than the rest of the form page put together.
 async def get_services(request: Request) -> Services:
-    return request.app.state.services
+    services: Services = request.app.state.services  # set by the lifespan, before any request
+    return services
 
 
 async def get_widget(widget_id: str, request: Request) -> Widget:
-    widget = request.app.state.services.widgets.get(widget_id)
+    widget: Widget | None = request.app.state.services.widgets.get(widget_id)
     if widget is None:
         raise UnknownWidget(widget_id)
     return widget

@@ -30,7 +30,7 @@ def build_lead(
 ) -> LeadRequest:
     """The Lead API request for one submission; the id goes in `meta` to spot duplicates."""
     return LeadRequest(
-        type=answers.type,  # type: ignore[arg-type]
+        type=answers.type,
         first_name=answers.first_name,
         last_name=answers.last_name,
         email=answers.email,
@@ -39,7 +39,7 @@ def build_lead(
         title=answers.title,
         address=answers.address,
         property_bedrooms=answers.property_bedrooms,
-        property_type=answers.property_type,  # type: ignore[arg-type]
+        property_type=answers.property_type,
         message=answers.message,
         appointment_availability=availability_body(answers.slots),
         questionnaire=answers.questionnaire or None,

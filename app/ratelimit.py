@@ -60,7 +60,7 @@ class RateLimiter:
     ):
         self.limiter: MovingWindowRateLimiter | MemoryWindows
         if redis_url:
-            storage: Storage = storage_from_string(
+            storage = storage_from_string(
                 f"async+{redis_url}",
                 implementation="redispy",
                 key_prefix=KEY_PREFIX,
@@ -68,6 +68,7 @@ class RateLimiter:
                 socket_timeout=REDIS_TIMEOUT_SECONDS,
                 socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
             )
+            assert isinstance(storage, Storage), "the async+ scheme always gives asyncio storage"
             self.limiter = MovingWindowRateLimiter(storage)
         else:
             self.limiter = MemoryWindows()

@@ -245,6 +245,8 @@ def install(
             too_large_page=too_large_page,
         )
 
+    # Starlette offers no public way to wrap ServerErrorMiddleware, so this one app instance's
+    # method is replaced on purpose; mypy rightly flags assigning to a method.
     app.build_middleware_stack = outermost  # type: ignore[method-assign]
 
 
@@ -263,7 +265,7 @@ def _replay(messages: list[Message], then: Message | None, receive: Receive) -> 
 def swagger_ui(request: Request, openapi_url: str, title: str) -> HTMLResponse:
     """FastAPI's Swagger UI page with its one inline script nonce'd and a CSP that lets it run."""
     nonce = csp_nonce(request)
-    page = get_swagger_ui_html(openapi_url=openapi_url, title=title).body.decode()
+    page = bytes(get_swagger_ui_html(openapi_url=openapi_url, title=title).body).decode()
     page = page.replace("<script>", f'<script nonce="{nonce}">')
     policy = (
         f"default-src 'self'; script-src 'self' {DOCS_CDN} 'nonce-{nonce}'; "

@@ -335,7 +335,7 @@ def validate_answers(raw: RawAnswers, widget: Widget, now: datetime | None = Non
     """
     check = _Checker(raw)
 
-    lead_type = widget.lead_type if widget.lead_type != "choose" else None
+    lead_type: str | None = widget.lead_type if widget.lead_type != "choose" else None
     if lead_type is None:
         lead_type = check.choice(
             "type", LEAD_TYPE_LABELS, "Select whether you want to sell or let your property"

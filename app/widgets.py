@@ -26,7 +26,7 @@ from pydantic import (
 
 from app.addresses.config import AddressSource, ProviderKind, resolve_source
 from app.branding import HEX_COLOUR, Palette
-from app.leadapi import QUESTIONNAIRE_MAX_BYTES, SOURCES, Upstream, json_size
+from app.leadapi import QUESTIONNAIRE_MAX_BYTES, Source, Upstream, json_size
 from app.origins import allowed_origin, origin_of
 from app.settings import Settings, SettingsError
 
@@ -94,7 +94,7 @@ class Widget(BaseModel):
     api_base: str
     allowed_origins: tuple[str, ...] = ()
     office_id: int | None = None
-    source: Literal[SOURCES] = "ivt"  # type: ignore[valid-type]
+    source: Source = "ivt"
     lead_type: Literal["vendor", "landlord", "choose"] = "choose"
     consent_required: bool = True
     # None: the default wording (DEFAULT_CONSENT, or …_WITH_PRIVACY when privacy_url is set).

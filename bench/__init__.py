@@ -1,1 +1,5 @@
-"""Benchmarks and load tools (see bench/run.py); never imported by the service."""
+"""Benchmarks and load tools, never imported by the service.
+
+Run them as modules from the repository root (`python -m bench.run`), so `tests.support` is
+importable without touching `sys.path`.
+"""

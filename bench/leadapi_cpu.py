@@ -20,7 +20,7 @@ import time
 from pydantic import SecretStr
 
 from app.leadapi import LeadApiClient, LeadApiError, LeadRequest, Upstream, build_http_client
-from tests.forms import CONTRACT_EXAMPLE
+from tests.support.forms import CONTRACT_EXAMPLE
 
 
 async def measure(base_url: str, key: str, calls: int, concurrency: int, warmup: int) -> dict:

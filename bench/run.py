@@ -6,8 +6,8 @@ free ports, drives them with wrk (a C load generator, so the Python servers keep
 prints one table: metric, result, budget, verdict. It always exits 0 once it has measured: budgets
 are reported, not asserted.
 
-    .venv/bin/python bench/run.py [--duration 10] [--connections 32] [--workers 1] [--json out.json]
-    .venv/bin/python bench/run.py --profile var/profiles    # also records py-spy flame graphs
+    .venv/bin/python -m bench.run [--duration 10] [--connections 32] [--workers 1] [--json out.json]
+    .venv/bin/python -m bench.run --profile var/profiles    # also records py-spy flame graphs
 
 First the Lead API client's CPU per call is measured on its own (`bench/leadapi_cpu.py`: the
 app's client sending to the sandbox from a process of its own, one call in flight and eight).
@@ -43,11 +43,9 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from tests.support.servers import NO_FAULTS_ENV, REPO_ROOT, free_port
 
-from tests.servers import NO_FAULTS_ENV, free_port  # noqa: E402
+ROOT = REPO_ROOT
 
 WRK_SCRIPT = ROOT / "bench" / "wrk_report.lua"
 BENCH_KEY = "bench-key"
@@ -714,7 +712,7 @@ def report(
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="bench/run.py",
+        prog="python -m bench.run",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tests.servers import SandboxServer
+from tests.support.servers import SandboxServer
 
 MOUNT = "/addresses"
 

@@ -8,13 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.servers import SandboxServer, run_sandbox
+from tests.support.servers import OTHER_SANDBOX_KEY, SANDBOX_KEY, SandboxServer, run_sandbox
 
-# Every log line of the session is scanned for personal data and secrets (see tests/log_scan.py).
-pytest_plugins = ["tests.log_scan"]
-
-SANDBOX_KEY = "test-key"
-OTHER_SANDBOX_KEY = "other-key"
+# Every log line of the session is scanned for personal data and secrets (support/log_scan.py).
+pytest_plugins = ["tests.support.log_scan"]
 
 
 @pytest.fixture(scope="session")

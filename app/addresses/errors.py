@@ -40,11 +40,11 @@ class UnknownPostcode(AddressLookupError):
 
 
 class ProviderUnavailable(AddressLookupError):
-    outcome = "unavailable"
+    outcome: ClassVar[Outcome] = "unavailable"
 
 
 class ProviderTimeout(ProviderUnavailable):
-    outcome = "timeout"
+    outcome: ClassVar[Outcome] = "timeout"
 
 
 class ProviderOutOfCredit(AddressLookupError):

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app import metrics
 from app.attribution import attribution_from_request
 from app.deps import ServicesDep, WidgetDep
-from app.leadapi import LEAD_TYPES, PROPERTY_TYPES, UTM_FIELDS
+from app.leadapi import UTM_FIELDS, PropertyType, ValuationType
 from app.pipeline import Result, submit
 from app.security import client_ip, own_origin
 from app.tokens import new_submission_id
@@ -57,7 +57,7 @@ class ValuationIn(BaseModel):
         "first outcome and never creates a second lead; if the answers differ from the first "
         "ones, those stand and `answers_changed` says so.",
     )
-    type: Literal[LEAD_TYPES] | None = Field(  # type: ignore[valid-type]
+    type: ValuationType | None = Field(
         None, description="vendor: sale estimate; landlord: rent estimate"
     )
     title: Short | None = None
@@ -67,7 +67,7 @@ class ValuationIn(BaseModel):
     phone: Short | None = None
     address: Short | None = None
     postcode: Short | None = None
-    property_type: Literal[PROPERTY_TYPES] | None = None  # type: ignore[valid-type]
+    property_type: PropertyType | None = None
     property_bedrooms: int | None = Field(None, ge=0, le=10, description="0 is a studio; 10 is 10+")
     appointment_availability: list[Annotated[str, Field(max_length=40)]] = Field(
         default_factory=list,
@@ -255,7 +255,7 @@ def _answer(
     estimate = result.estimate
     out = ValuationOut(
         submission_id=submission.id,
-        status=result.view,  # type: ignore[arg-type]
+        status=result.view,
         estimate=EstimateOut(
             kind=estimate.kind,
             minimum=estimate.minimum,

@@ -22,9 +22,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
 from app.deps import Services, UnknownWidget
+from app.origins import origin_of
 from app.routes.widget import message_page
 from app.security import allow_framing, own_origin
-from app.widgets import Widget, origin_of
+from app.widgets import Widget
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +193,7 @@ def _with_head(headers: Mapping[str, str] | None) -> dict[str, str]:
     return result
 
 
-def _field_of(location: tuple) -> str:
+def _field_of(location: tuple[str | int, ...]) -> str:
     parts = [str(p) for p in location if p not in ("body",)]
     return parts[0] if parts else "body"
 

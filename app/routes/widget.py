@@ -15,6 +15,7 @@ from app import metrics
 from app.attribution import ATTRIBUTION_FIELDS, Attribution, attribution_from_request
 from app.availability import MAX_SLOTS, Slot, offered_slots_by_day, uk_today
 from app.deps import Services, ServicesDep, WidgetDep
+from app.origins import origin_of
 from app.pipeline import Result, details_sent, property_summary, submit
 from app.security import allow_framing, client_ip, csp_nonce, is_same_origin_post, own_origin
 from app.store import Submission
@@ -27,7 +28,7 @@ from app.validation import (
     question_field,
     validate_answers,
 )
-from app.widgets import Widget, origin_of
+from app.widgets import Widget
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)

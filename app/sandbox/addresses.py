@@ -101,7 +101,9 @@ def create_address_sandbox_app(
     app.state.faults = state
 
     def known(key: str | None) -> bool:
-        return bool(key) and any(hmac.compare_digest(key.encode(), k.encode()) for k in keys)
+        return key is not None and any(
+            hmac.compare_digest(key.encode(), k.encode()) for k in keys
+        )
 
     @app.get("/v1/postcodes/{postcode}")
     async def postcode_lookup(postcode: str, request: Request) -> Response:

@@ -126,7 +126,7 @@ def estimate(postcode: Any, bedrooms: Any = None, property_type: Any = None) -> 
     """The valuation part of a ``POST /leads/valuation`` response for these property details."""
     compact = normalise_postcode(postcode) if isinstance(postcode, str) else None
     area = AREAS.get(postcode_area(compact) or "") if compact else None
-    if area is None:
+    if compact is None or area is None:
         return {"valuation_status": INSUFFICIENT_DATA}
 
     average = (

@@ -44,7 +44,7 @@ class RecordStore:
     leads: list[LeadRecord] = field(default_factory=list)
     stats: Stats = field(default_factory=Stats)
     # Ids keep rising across clears, so an id seen before a reset never names another lead.
-    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def add(
         self,

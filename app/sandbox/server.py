@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from app.leadapi.contract import ALL_LEAD_TYPES
+from app.leadapi.contract import ALL_LEAD_TYPES, LEAD_TYPES
 from app.sandbox import estimates, rules
 from app.sandbox.addresses import AddressFaults, create_address_sandbox_app
 from app.sandbox.faults import Faults, FaultsError
@@ -32,7 +32,8 @@ OFFICES: list[dict[str, Any]] = [
     {"id": "1213", "name": "Derby office"},
     {"id": 1214, "name": "London office"},
 ]
-DERBY_OFFICE, LONDON_OFFICE = (office["id"] for office in OFFICES)
+DERBY_OFFICE: str | int = OFFICES[0]["id"]
+LONDON_OFFICE: str | int = OFFICES[1]["id"]
 
 # "Nearest office" for the sandbox: London and the South and East go to London, the rest to Derby.
 LONDON_AREAS = frozenset({
@@ -66,7 +67,8 @@ def message(status: int, text: str, **extra: Any) -> JSONResponse:
 def route_office(body: dict[str, Any]) -> str | int | None:
     """The office a lead goes to: the one asked for, else the nearest to its postcode."""
     if "office_id" in body:
-        return body["office_id"]  # already checked against the account's offices
+        asked: str | int = body["office_id"]  # already checked against the account's offices
+        return asked
     postcode = body.get("postcode")
     if body.get("type") in ADVERT_TYPES:
         postcode = body.get("advert_postcode") or postcode
@@ -163,7 +165,7 @@ def create_sandbox_app(
 
     @app.post("/leads/valuation")
     async def create_valuation_lead(request: Request) -> JSONResponse:
-        body = await receive_lead(request, "valuation", rules.VALUATION_TYPES)
+        body = await receive_lead(request, "valuation", LEAD_TYPES)
         if isinstance(body, JSONResponse):
             return body
         record(request, "valuation", body)
@@ -188,16 +190,18 @@ def create_sandbox_app(
     # --- control endpoints (no key: they exist only in the sandbox) ---
 
     @app.get("/_sandbox/leads")
-    async def get_leads(meta_key: str | None = None, meta_value: str | None = None) -> dict:
+    async def get_leads(
+        meta_key: str | None = None, meta_value: str | None = None
+    ) -> dict[str, Any]:
         return {"leads": [lead.as_dict() for lead in state.store.find(meta_key, meta_value)]}
 
     @app.delete("/_sandbox/leads")
-    async def clear_leads() -> dict:
+    async def clear_leads() -> dict[str, Any]:
         state.store.clear()
         return {"leads": []}
 
     @app.get("/_sandbox/faults")
-    async def get_faults() -> dict:
+    async def get_faults() -> dict[str, Any]:
         return state.faults.as_dict()
 
     @app.put("/_sandbox/faults")
@@ -213,7 +217,7 @@ def create_sandbox_app(
         return JSONResponse(state.faults.as_dict())
 
     @app.get("/_sandbox/stats")
-    async def get_stats() -> dict:
+    async def get_stats() -> dict[str, Any]:
         stats = state.store.stats
         return {
             "received": stats.received,

@@ -215,14 +215,14 @@ class Store:
         return await self._one(statement, params)
 
     async def mark_delivered(
-        self, submission_id: str, owner: str, valuation: dict
+        self, submission_id: str, owner: str, valuation: dict[str, Any]
     ) -> Submission | None:
         return await self._record(
             statements.MARK_DELIVERED, submission_id, owner, p_valuation=json.dumps(valuation)
         )
 
     async def mark_rejected(
-        self, submission_id: str, owner: str, reasons: dict
+        self, submission_id: str, owner: str, reasons: dict[str, Any]
     ) -> Submission | None:
         return await self._record(
             statements.MARK_REJECTED, submission_id, owner, p_rejection=json.dumps(reasons)
@@ -267,7 +267,8 @@ class Store:
 
     async def counts(self) -> dict[str, int]:
         query = sa.select(submissions.c.state, sa.func.count()).group_by(submissions.c.state)
-        found = dict(await self._run(lambda conn: conn.execute(query).tuples().all()))
+        rows = await self._run(lambda conn: conn.execute(query).all())
+        found: dict[str, int] = {row[0]: row[1] for row in rows}
         return {state: int(found.get(state, 0)) for state in STATES}
 
     async def delivery_stats(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from urllib.parse import urlencode, urlsplit
 
 from playwright.sync_api import Frame, Page
 
-from tests.servers import free_port
+from tests.support.servers import free_port
 
 HOMEOWNER = {
     "first_name": "Marla",

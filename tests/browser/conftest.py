@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from tests.apps import TEST_SECRET, LiveApp, run_app
-from tests.servers import SandboxServer
+from tests.support.apps import TEST_SECRET, LiveApp, run_app
+from tests.support.servers import SandboxServer
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -12,10 +12,10 @@ from typing import Any
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.apps import LiveApp, run_app
 from tests.browser.conftest import app_env
 from tests.browser.test_homeowner_flow import fill_valid_form
-from tests.servers import SandboxServer
+from tests.support.apps import LiveApp, run_app
+from tests.support.servers import SandboxServer
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 AXE = Axe()

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.apps import LiveApp
 from tests.browser.support import (
     UNVALUABLE_POSTCODE,
     assert_no_axe_violations,
@@ -16,7 +15,8 @@ from tests.browser.support import (
     submit_valid,
     submit_with_errors,
 )
-from tests.servers import SandboxServer
+from tests.support.apps import LiveApp
+from tests.support.servers import SandboxServer
 
 
 def test_empty_form(page: Page, live_app: LiveApp) -> None:

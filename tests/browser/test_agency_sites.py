@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.apps import LiveApp, run_app
 from tests.browser.agency import (
     RECORDER,
     WIDGET_FRAME,
@@ -26,7 +25,8 @@ from tests.browser.agency import (
     widget_frame,
 )
 from tests.browser.conftest import app_env
-from tests.servers import SandboxServer
+from tests.support.apps import LiveApp, run_app
+from tests.support.servers import SandboxServer
 
 pytestmark = pytest.mark.browser
 

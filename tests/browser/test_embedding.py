@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.apps import LiveApp, run_app
 from tests.browser.agency import (
     HOMEOWNER,
     StaticSite,
@@ -31,7 +30,8 @@ from tests.browser.agency import (
     widget_frame,
 )
 from tests.browser.conftest import app_env
-from tests.servers import SandboxServer, free_port
+from tests.support.apps import LiveApp, run_app
+from tests.support.servers import SandboxServer, free_port
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.apps import LiveApp
-from tests.servers import SandboxServer
+from tests.support.apps import LiveApp
+from tests.support.servers import SandboxServer
 
 
 def fill_valid_form(page: Page) -> None:

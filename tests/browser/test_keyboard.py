@@ -8,9 +8,9 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from app.availability import MAX_SLOTS
-from tests.apps import LiveApp
 from tests.browser.support import open_form, submit_with_errors
-from tests.servers import SandboxServer
+from tests.support.apps import LiveApp
+from tests.support.servers import SandboxServer
 
 MAX_TABS = 80  # the form has about 60 stops; more means focus is stuck or lost
 

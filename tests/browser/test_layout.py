@@ -13,7 +13,6 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from app.availability import MAX_SLOTS
-from tests.apps import LiveApp
 from tests.browser.support import (
     UNVALUABLE_POSTCODE,
     open_form,
@@ -21,7 +20,8 @@ from tests.browser.support import (
     submit_valid,
 )
 from tests.browser.test_homeowner_flow import fill_valid_form
-from tests.servers import SandboxServer
+from tests.support.apps import LiveApp
+from tests.support.servers import SandboxServer
 
 # name → (CSS viewport width, height, device pixels per CSS pixel). 1280 px at 200% zoom lays
 # out exactly like a 640 px CSS viewport drawn at twice the density.

@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from app.availability import MAX_SLOTS
-from tests.apps import LiveApp
 from tests.browser.support import (
     open_form,
     slow_upstream_app,
@@ -20,7 +19,8 @@ from tests.browser.support import (
     wait_for_lead,
 )
 from tests.browser.test_homeowner_flow import fill_valid_form
-from tests.servers import SandboxServer
+from tests.support.apps import LiveApp
+from tests.support.servers import SandboxServer
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.apps import LiveApp
 from tests.browser.test_homeowner_flow import fill_valid_form
-from tests.servers import SandboxServer
+from tests.support.apps import LiveApp
+from tests.support.servers import SandboxServer
 
 SUBMIT = "Get my valuation"
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.apps import LiveApp, run_app
 from tests.browser.agency import (
     StaticSite,
     agency_page,
@@ -21,7 +20,8 @@ from tests.browser.agency import (
     widget_frame,
 )
 from tests.browser.conftest import app_env
-from tests.servers import SandboxServer
+from tests.support.apps import LiveApp, run_app
+from tests.support.servers import SandboxServer
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Frame, Page, expect
 
-from tests.apps import LiveApp, run_app
 from tests.browser.agency import (
     RECORDER,
     WIDGET_FRAME,
@@ -29,7 +28,8 @@ from tests.browser.agency import (
 )
 from tests.browser.conftest import app_env
 from tests.browser.support import UNVALUABLE_POSTCODE
-from tests.servers import SandboxServer
+from tests.support.apps import LiveApp, run_app
+from tests.support.servers import SandboxServer
 
 pytestmark = pytest.mark.browser
 

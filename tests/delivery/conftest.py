@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.delivery.support import postgres_database, sqlite_url
-from tests.servers import SandboxServer
+from tests.support.servers import SandboxServer
 
 
 @pytest.fixture

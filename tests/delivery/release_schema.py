@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.apps import TEST_SECRET
 from tests.delivery.support import async_url, new_submission
+from tests.support.apps import TEST_SECRET
 
 _T = TypeVar("_T")
 

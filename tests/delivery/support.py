@@ -22,9 +22,9 @@ from app.leadapi import LeadApiClient, LeadRequest, build_http_client
 from app.settings import Settings
 from app.store import NewSubmission, Store, submissions
 from app.widgets import load_widgets
-from tests.apps import TEST_SECRET
-from tests.forms import form_token  # noqa: F401 - shared here
-from tests.servers import REPO_ROOT, SandboxServer
+from tests.support.apps import TEST_SECRET
+from tests.support.forms import form_token  # noqa: F401 - shared here
+from tests.support.servers import REPO_ROOT, SandboxServer
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -112,7 +112,7 @@ def new_submission(
 
 
 def async_url(url: str) -> str:
-    return Settings(_env_file=None, database_url=url).async_database_url  # type: ignore[call-arg]
+    return Settings(_env_file=None, database_url=url).async_database_url
 
 
 async def open_store(database_url: str) -> Store:

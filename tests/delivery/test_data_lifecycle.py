@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from app.store import DEAD, DELIVERED, HELD, PENDING, Store, submissions
-from tests.apps import TEST_SECRET, make_settings
 from tests.delivery.support import (
     backdate,
     delivery_for,
@@ -17,7 +16,8 @@ from tests.delivery.support import (
     run_cli,
     sandbox_counts,
 )
-from tests.servers import SandboxServer
+from tests.support.apps import TEST_SECRET, make_settings
+from tests.support.servers import SandboxServer
 
 
 async def raw_row(store: Store, submission_id: str) -> dict:

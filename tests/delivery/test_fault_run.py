@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.delivery.faultrun import FaultRunConfig, run_fault_run
 from tests.delivery.support import sqlite_url
-from tests.servers import SandboxServer
+from tests.support.faultrun import FaultRunConfig, run_fault_run
+from tests.support.servers import SandboxServer
 
 
 def test_every_accepted_submission_reaches_the_lead_api_once_despite_faults_and_a_sigkill(

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from app.routes.widget import TRAP_FIELD
 from app.store import DEAD, DELIVERED, HELD, PENDING, Store, submissions
 from app.tokens import Signer
-from tests.apps import SAME_ORIGIN, TEST_SECRET, make_settings, run_app
 from tests.delivery.support import (
     FIRST_NAME,
     LAST_NAME,
@@ -34,7 +33,8 @@ from tests.delivery.support import (
     sandbox_counts,
     wait_until,
 )
-from tests.servers import SandboxServer
+from tests.support.apps import SAME_ORIGIN, TEST_SECRET, make_settings, run_app
+from tests.support.servers import SandboxServer
 
 HOLD = timedelta(seconds=30)
 

@@ -25,7 +25,6 @@ from alembic.runtime.migration import MigrationContext
 from app.store import DELIVERED, PENDING, SchemaNotRecognised, SchemaUpgrade, Store, metadata
 from app.store import migrate as migrate_module
 from app.store.migrate import INITIAL_REVISION, MIGRATIONS_DIR, alembic_config, head_revision
-from tests.apps import TEST_SECRET
 from tests.delivery.release_schema import (
     create_release_database,
     read_rows,
@@ -43,7 +42,8 @@ from tests.delivery.support import (
     run_cli,
     sqlite_url,
 )
-from tests.servers import REPO_ROOT
+from tests.support.apps import TEST_SECRET
+from tests.support.servers import REPO_ROOT
 
 HEAD = head_revision()
 HOLD = timedelta(seconds=30)

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 from app.store import DEAD, DELIVERED, PENDING
-from tests.apps import make_settings
 from tests.delivery.support import (
     FIRST_NAME,
     LAST_NAME,
@@ -20,7 +19,8 @@ from tests.delivery.support import (
     sandbox_counts,
     sqlite_url,
 )
-from tests.servers import SandboxServer
+from tests.support.apps import make_settings
+from tests.support.servers import SandboxServer
 
 
 def test_list_stats_and_retry_all_dead_from_the_command_line(

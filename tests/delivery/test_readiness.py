@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.apps import app_client, make_settings
-from tests.servers import SandboxServer, free_port
+from tests.support.apps import app_client, make_settings
+from tests.support.servers import SandboxServer, free_port
 
 
 class TcpProxy:
@@ -26,6 +26,7 @@ class TcpProxy:
         self.writers: set[asyncio.StreamWriter] = set()
 
     def _run(self, coro: object) -> object:
+        # Callers pass coroutines of several result types; `object` keeps this helper generic.
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(10)  # type: ignore[arg-type]
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -70,6 +71,7 @@ def proxy_to_postgres() -> Iterator[TcpProxy]:
             proxy.cut()
         proxy.loop.call_soon_threadsafe(proxy.loop.stop)
         proxy.thread.join(5)
+        proxy.loop.close()  # else its self-pipe socket is left for the garbage collector
 
 
 def test_ready_with_a_reachable_sqlite_database(tmp_path: Path, lead_api: SandboxServer) -> None:

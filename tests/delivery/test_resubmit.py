@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from app.tokens import Signer
-from tests.apps import SAME_ORIGIN, TEST_SECRET, app_client, make_settings
 from tests.delivery.support import (
     FIRST_NAME,
     LAST_NAME,
@@ -19,7 +18,8 @@ from tests.delivery.support import (
     form_token,
     sandbox_counts,
 )
-from tests.servers import SandboxServer
+from tests.support.apps import SAME_ORIGIN, TEST_SECRET, app_client, make_settings
+from tests.support.servers import SandboxServer
 
 EXPECTED_AVERAGE = expected_average()
 ALREADY_SENT = "You have already sent your details"

@@ -11,7 +11,6 @@ import pytest
 
 from app.settings import SettingsError, load_settings
 from app.store import DEAD, PENDING
-from tests.apps import make_settings
 from tests.delivery.support import (
     FIRST_NAME,
     LAST_NAME,
@@ -22,7 +21,8 @@ from tests.delivery.support import (
     new_submission,
     sandbox_counts,
 )
-from tests.servers import SandboxServer
+from tests.support.apps import make_settings
+from tests.support.servers import SandboxServer
 
 
 def test_retry_delays_are_full_jitter_under_a_capped_exponential_ceiling(
@@ -91,6 +91,7 @@ def test_a_submission_goes_dead_after_the_last_attempt_and_is_logged_loudly_with
         asyncio.run(scenario())
     dead = [r for r in caplog.records if r.getMessage().startswith("delivery.dead")]
     assert len(dead) == 1 and dead[0].levelno == logging.ERROR
+    # `submission` arrives through the log call's `extra`, which LogRecord's type cannot know.
     assert dead[0].submission == new.id  # type: ignore[attr-defined]
     logged = caplog.text + " ".join(str(r.__dict__) for r in caplog.records)
     for personal in (email_for(new.id), FIRST_NAME, LAST_NAME, PHONE, POSTCODE):

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from app.store import DELIVERED, PENDING
-from tests.apps import SAME_ORIGIN, app_client, make_settings
 from tests.delivery.support import (
     delivery_for,
     expected_average,
@@ -20,7 +19,8 @@ from tests.delivery.support import (
     sandbox_counts,
     wait_until,
 )
-from tests.servers import SandboxServer
+from tests.support.apps import SAME_ORIGIN, app_client, make_settings
+from tests.support.servers import SandboxServer
 
 PENDING_HEADING = "Thank you, we have your details"
 EXPECTED_AVERAGE = expected_average()

@@ -42,6 +42,7 @@ def test_states_move_from_pending_to_delivered_rejected_or_dead_and_no_row_is_de
             at = utcnow() + timedelta(minutes=5)
             assert await store.schedule_retry(ids[3].id, "w1", at, "HTTP 500", maybe_sent=False)
 
+            # get() may answer None; these rows were inserted above, so a None fails the test.
             states = {new.id: (await store.get(new.id)).state for new in ids}  # type: ignore[union-attr]
             assert states == {
                 ids[0].id: DELIVERED,
@@ -55,6 +56,7 @@ def test_states_move_from_pending_to_delivered_rejected_or_dead_and_no_row_is_de
             assert rejected and rejected.rejection == {"status": 422, "errors": {}}
             # A finished submission never goes back: a late outcome from anyone is ignored.
             assert not await store.mark_dead(ids[0].id, "w1", "late")
+            # The row exists (inserted above); a None would fail the test, as it should.
             assert (await store.get(ids[0].id)).state == DELIVERED  # type: ignore[union-attr]
             # The retried one is not due yet, so nobody claims it early.
             assert await store.claim_due("w2", HOLD, 10) == []

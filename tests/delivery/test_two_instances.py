@@ -13,9 +13,9 @@ from datetime import timedelta
 import pytest
 
 from app.store import DELIVERED, submissions, utcnow
-from tests.apps import LiveApp, run_app
 from tests.delivery.support import app_env, new_submission, open_store, sandbox_counts, wait_until
-from tests.servers import SandboxServer
+from tests.support.apps import LiveApp, run_app
+from tests.support.servers import SandboxServer
 
 BACKLOG = 200
 

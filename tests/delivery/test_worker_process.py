@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app.store import DELIVERED
 from tests.delivery.support import app_env, new_submission, open_store, sandbox_counts, sqlite_url
-from tests.servers import REPO_ROOT, SandboxServer
+from tests.support.servers import REPO_ROOT, SandboxServer
 
 
 def test_the_standalone_worker_delivers_the_backlog_and_stops_cleanly_on_sigterm(

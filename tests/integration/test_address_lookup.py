@@ -19,7 +19,7 @@ from app.settings import load_settings
 from app.widgets import load_widgets
 from tests.address_sandbox import AddressSandbox
 from tests.conftest import SANDBOX_KEY
-from tests.servers import SandboxServer
+from tests.support.servers import SandboxServer
 
 T = TypeVar("T")
 CLIENT = "203.0.113.7"

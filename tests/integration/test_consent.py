@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,9 @@ from fastapi.testclient import TestClient
 
 from app.store import Submission
 from app.widgets import DEFAULT_CONSENT, DEFAULT_CONSENT_WITH_PRIVACY
-from tests.apps import SAME_ORIGIN, app_client, make_settings
-from tests.forms import answers, form_token
-from tests.servers import SandboxServer
+from tests.support.apps import SAME_ORIGIN, app_client, make_settings
+from tests.support.forms import answers, form_token
+from tests.support.servers import SandboxServer
 
 AGENCY = "Acme Estates"
 PRIVACY = "https://acme.example/privacy"
@@ -23,7 +24,9 @@ FRAMING_PAGE = "https://acme.example/sell/valuation"
 WORDING = DEFAULT_CONSENT_WITH_PRIVACY.replace("{agency}", AGENCY)
 
 
-def consent_client(tmp_path: Path, upstream: SandboxServer, **overrides: Any) -> TestClient:
+def consent_client(
+    tmp_path: Path, upstream: SandboxServer, **overrides: Any
+) -> AbstractContextManager[TestClient]:
     settings = make_settings(
         tmp_path,
         upstream.base_url,
@@ -34,7 +37,7 @@ def consent_client(tmp_path: Path, upstream: SandboxServer, **overrides: Any) ->
             **overrides,
         },
     )
-    return app_client(settings)  # type: ignore[return-value]
+    return app_client(settings)
 
 
 @pytest.fixture
@@ -62,7 +65,9 @@ def post(client: TestClient, query: str = "", **changes: Any) -> Any:
 
 
 def stored(client: TestClient, submission_id: str) -> Submission:
+    # TestClient types its app as any ASGI app; this one is our FastAPI app with its services.
     store = client.app.state.services.store  # type: ignore[attr-defined]
+    # The portal exists while the client is open, which is when tests call this.
     submission = client.portal.call(store.get, submission_id)  # type: ignore[union-attr]
     assert submission is not None
     return submission

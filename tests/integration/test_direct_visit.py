@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.apps import SAME_ORIGIN, TEST_SECRET, LiveApp, run_app
 from tests.conftest import SANDBOX_KEY
-from tests.forms import answers, form_token
-from tests.servers import SandboxServer
+from tests.support.apps import SAME_ORIGIN, TEST_SECRET, LiveApp, run_app
+from tests.support.forms import answers, form_token
+from tests.support.servers import SandboxServer
 
 AGENCY = "https://www.acme.example"
 PUBLIC_URL = "https://valuations.example.com"

@@ -19,8 +19,8 @@ from app.leadapi import (
     Valuation,
     build_http_client,
 )
-from tests.forms import CONTRACT_EXAMPLE
-from tests.servers import SandboxServer, free_port
+from tests.support.forms import CONTRACT_EXAMPLE
+from tests.support.servers import SandboxServer, free_port
 
 EXAMPLE = CONTRACT_EXAMPLE
 

@@ -14,8 +14,8 @@ from pydantic import SecretStr
 from app.leadapi import LeadApiClient, LeadRequest, Upstream, UpstreamUnavailable, build_http_client
 from app.sandbox.server import create_sandbox_app
 from app.widgets import SANDBOX_BASE, SANDBOX_KEY
-from tests.forms import CONTRACT_EXAMPLE
-from tests.servers import SandboxServer
+from tests.support.forms import CONTRACT_EXAMPLE
+from tests.support.servers import SandboxServer
 
 SUCCESS = (
     b'{"minimum_sale_estimation":1,"average_sale_estimation":2,"maximum_sale_estimation":3,'
@@ -170,7 +170,7 @@ def test_a_cookie_set_by_the_upstream_is_never_sent_back() -> None:
 def test_an_unreachable_proxy_means_the_lead_was_not_delivered(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from tests.servers import free_port
+    from tests.support.servers import free_port
 
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{free_port()}")
 

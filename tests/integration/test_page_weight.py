@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 
 from app.availability import MAX_SLOTS
 from app.validation import FIELD_ORDER
-from tests.apps import SAME_ORIGIN, app_client, make_settings
-from tests.forms import form_token
-from tests.servers import SandboxServer
+from tests.support.apps import SAME_ORIGIN, app_client, make_settings
+from tests.support.forms import form_token
+from tests.support.servers import SandboxServer
 
 BUDGET_BYTES = 30_000  # "at most 30 KB", read strictly (30 × 1,000, not 30 × 1,024)
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.apps import SAME_ORIGIN, app_client, make_settings
-from tests.forms import answers, form_token
-from tests.servers import SandboxServer
+from tests.support.apps import SAME_ORIGIN, app_client, make_settings
+from tests.support.forms import answers, form_token
+from tests.support.servers import SandboxServer
 
 API = "/api/widgets/default/valuations"
 QUESTION_WIDGET = """

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.routes.errors import size_in_words
-from tests.apps import SAME_ORIGIN, make_settings
-from tests.forms import answers, form_token
-from tests.servers import SandboxServer
+from tests.support.apps import SAME_ORIGIN, make_settings
+from tests.support.forms import answers, form_token
+from tests.support.servers import SandboxServer
 
 AGENCY = "Acme Estates"
 AGENCY_ORIGIN = "https://www.acme.example"

@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.templating import STATIC_DIR
-from tests.apps import app_client, make_settings
-from tests.servers import SandboxServer
+from tests.support.apps import app_client, make_settings
+from tests.support.servers import SandboxServer
 
 SCRIPTS = ["/static/widget.js", "/static/embed.js", "/embed.js"]
 

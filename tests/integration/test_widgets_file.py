@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 
 from app.settings import Settings
 from app.widgets import load_widgets
-from tests.apps import SAME_ORIGIN, app_client, make_settings
-from tests.forms import answers, form_token
-from tests.servers import REPO_ROOT, SandboxServer
+from tests.support.apps import SAME_ORIGIN, app_client, make_settings
+from tests.support.forms import answers, form_token
+from tests.support.servers import REPO_ROOT, SandboxServer
 
 ALPHA_ORIGINS = ("https://www.alpha-homes.example", "https://alpha-homes.example")
 BRAVO_ORIGIN = "https://bravo-lettings.example"
@@ -184,7 +184,7 @@ def test_documented_example_widgets_file_is_valid(
     path.write_text(example.replace("/run/secrets/bloggs_leadpro_key", str(key_file)))
     monkeypatch.setenv("ACME_LEADPRO_KEY", "acme-key")
 
-    widgets = load_widgets(Settings(_env_file=None, widgets_file=path))  # type: ignore[call-arg]
+    widgets = load_widgets(Settings(_env_file=None, widgets_file=path))
 
     assert list(widgets) == ["acme", "bloggs-lettings"]
     acme, bloggs = widgets["acme"], widgets["bloggs-lettings"]

@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from app.routes.ops import READY_TIMEOUT_SECONDS
-from tests.apps import app_client, make_settings
 from tests.delivery.support import POSTGRES_ADMIN_URL, postgres_database
-from tests.servers import SandboxServer, free_port
+from tests.support.apps import app_client, make_settings
+from tests.support.servers import SandboxServer, free_port
 
 
 def test_healthz_answers_ok(tmp_path: Path, upstream: SandboxServer) -> None:
@@ -107,6 +107,7 @@ class StallingProxy:
         for task in relays:
             task.cancel()
         await asyncio.gather(*relays, return_exceptions=True)
+        await asyncio.sleep(0)  # one more turn, so the closed transports let go of their sockets
 
     def stall(self) -> None:
         self.flowing.clear()
@@ -116,7 +117,12 @@ class StallingProxy:
 
     async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+        try:
+            await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+        finally:
+            # Cancelled at exit too: both sockets must close before the loop does.
+            writer.close()
+            up_writer.close()
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         with contextlib.suppress(ConnectionError, OSError):

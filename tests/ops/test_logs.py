@@ -18,9 +18,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.apps import TEST_SECRET, LiveApp, run_app
 from tests.ops.support import SUBMIT_PATH, submission
-from tests.servers import REPO_ROOT, SandboxServer, free_port
+from tests.support.apps import TEST_SECRET, LiveApp, run_app
+from tests.support.servers import REPO_ROOT, SandboxServer, free_port
 
 
 def server_env(tmp_path: Path, upstream: SandboxServer, **extra: str) -> dict[str, str]:

@@ -11,10 +11,10 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from app.routes.widget import TRAP_FIELD
-from tests.apps import SAME_ORIGIN, app_client, make_settings
-from tests.forms import answers
 from tests.ops.support import SUBMIT_PATH, moved, sample, submission, value
-from tests.servers import SandboxServer
+from tests.support.apps import SAME_ORIGIN, app_client, make_settings
+from tests.support.forms import answers
+from tests.support.servers import SandboxServer
 
 REJECT_REASONS = ("validation", "too_fast", "rate_limit")
 

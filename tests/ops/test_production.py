@@ -15,9 +15,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.apps import TEST_SECRET
 from tests.ops.support import SUBMIT_PATH, submission, value
-from tests.servers import REPO_ROOT, SandboxServer, free_port, start_process, stop_process
+from tests.support.apps import TEST_SECRET
+from tests.support.servers import REPO_ROOT, SandboxServer, free_port, start_process, stop_process
 
 DOCKERFILE = REPO_ROOT / "Dockerfile"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import REPO_ROOT, free_port
+from tests.support.servers import REPO_ROOT, free_port
 
 REFUSED_EXIT_CODE = 2
 WILDCARD = "is a wildcard, which cannot work: the widget's messages need each site's exact origin"

@@ -6,7 +6,7 @@ import copy
 import json
 from typing import Any
 
-from tests.forms import CONTRACT_EXAMPLE
+from tests.support.forms import CONTRACT_EXAMPLE
 
 SALE_FIGURES = ("minimum_sale_estimation", "average_sale_estimation", "maximum_sale_estimation")
 RENT_FIGURES = ("minimum_rent_estimation", "average_rent_estimation", "maximum_rent_estimation")

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import SANDBOX_KEY
-from tests.servers import SandboxServer
+from tests.support.servers import SANDBOX_KEY, SandboxServer
 
 # Clients live for the session (building one costs ~50 ms); tests get them via `upstream`, so
 # the sandbox is reset first.

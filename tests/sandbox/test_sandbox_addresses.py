@@ -14,7 +14,7 @@ from app.sandbox.addresses import AddressFaults
 from app.sandbox.faults import FaultsError
 from tests.address_sandbox import AddressSandbox
 from tests.conftest import SANDBOX_KEY
-from tests.servers import SandboxServer
+from tests.support.servers import SandboxServer
 
 AUTH = {"Authorization": f'api_key="{SANDBOX_KEY}"'}
 STRING_FIELDS = (

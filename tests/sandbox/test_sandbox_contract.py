@@ -7,7 +7,6 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import OTHER_SANDBOX_KEY
 from tests.sandbox.bodies import (
     ALL_FIGURES,
     RENT_FIGURES,
@@ -15,7 +14,7 @@ from tests.sandbox.bodies import (
     minimal_body,
     valuation_body,
 )
-from tests.servers import SandboxServer
+from tests.support.servers import OTHER_SANDBOX_KEY, SandboxServer
 
 CONTRACT_CALLS = [
     ("POST", "/leads/valuation"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from tests.sandbox.bodies import minimal_body, valuation_body
-from tests.servers import SandboxServer
+from tests.support.servers import SandboxServer
 
 
 def test_control_endpoints_need_no_api_key(anonymous: httpx.Client) -> None:

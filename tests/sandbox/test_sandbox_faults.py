@@ -7,9 +7,8 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import SANDBOX_KEY
 from tests.sandbox.bodies import valuation_body
-from tests.servers import SandboxServer, run_sandbox
+from tests.support.servers import SANDBOX_KEY, SandboxServer, run_sandbox
 
 
 def timed_post(client: httpx.Client) -> tuple[httpx.Response, float]:

@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
-from tests.apps import TEST_SECRET, LiveApp, make_settings, run_app
 from tests.security.support import LIVE_KEY, leaks
-from tests.servers import SandboxServer
+from tests.support.apps import TEST_SECRET, LiveApp, make_settings, run_app
+from tests.support.servers import SandboxServer
 
 ClientFactory = Callable[..., TestClient]
 

@@ -13,10 +13,9 @@ from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from app.store import Submission
-from tests.apps import SAME_ORIGIN, TEST_SECRET
-from tests.conftest import SANDBOX_KEY
-from tests.forms import FIRST_NAME, LAST_NAME, answers, form_token  # noqa: F401 - shared here
-from tests.servers import SandboxServer
+from tests.support.apps import SAME_ORIGIN, TEST_SECRET
+from tests.support.forms import FIRST_NAME, LAST_NAME, answers, form_token  # noqa: F401 - shared here
+from tests.support.servers import SANDBOX_KEY, SandboxServer
 
 LIVE_KEY = SANDBOX_KEY  # the Lead API key the app under attack holds (the sandbox accepts it)
 SECRETS = (LIVE_KEY, TEST_SECRET)
@@ -85,7 +84,9 @@ def leads_for(upstream: SandboxServer, submission_id: str) -> list[dict[str, Any
 
 
 def stored(client: TestClient, submission_id: str) -> Submission | None:
+    # TestClient types its app as any ASGI app; this one is our FastAPI app with its services.
     services = client.app.state.services  # type: ignore[attr-defined]
+    # The portal exists while the client is open, which is when tests call this.
     return client.portal.call(services.store.get, submission_id)  # type: ignore[union-attr]
 
 

@@ -25,7 +25,7 @@ from tests.security.support import (
     submission_of,
     visible_text,
 )
-from tests.servers import SandboxServer
+from tests.support.servers import SandboxServer
 
 TOO_FAST_NOTICE = "Your answers have not been sent yet. Please check them"
 RECEIVED = "Thank you, we have your details"

@@ -17,7 +17,7 @@ from tests.security.support import (
     submission_of,
     visible_text,
 )
-from tests.servers import SandboxServer
+from tests.support.servers import SandboxServer
 
 AGENCY = "https://www.acme-estates.example"
 

@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
 from app.routes.widget import TRAP_FIELD
-from tests.apps import LiveApp
-from tests.security.fuzzing import (
+from tests.security.support import answers, fresh_token, post_form
+from tests.support.apps import LiveApp
+from tests.support.fuzzing import (
     api_strategy,
     call_api,
     form_body,
@@ -19,7 +20,6 @@ from tests.security.fuzzing import (
     post_fuzzed_form,
     token_kind,
 )
-from tests.security.support import answers, fresh_token, post_form
 
 BOUNDED = settings(
     max_examples=60,

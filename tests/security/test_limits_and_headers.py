@@ -13,7 +13,6 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.apps import SAME_ORIGIN, LiveApp
 from tests.security.conftest import ClientFactory
 from tests.security.support import (
     answers,
@@ -25,7 +24,8 @@ from tests.security.support import (
     post_form,
     submission_of,
 )
-from tests.servers import SandboxServer
+from tests.support.apps import SAME_ORIGIN, LiveApp
+from tests.support.servers import SandboxServer
 
 ONE_MB = 1024 * 1024
 LIMIT = 32 * 1024  # MAX_BODY_BYTES default

@@ -1,6 +1,6 @@
 """Logs are structured, carry the request id, and hold no email, phone, name or secret.
 
-tests/log_scan.py scans every log line of the whole session (and every server's output) and
+tests/support/log_scan.py scans every log line of the whole session (and every server's output) and
 fails the run on a finding; these tests prove the scanner sees what it must, and check the
 lines of a full, hostile session directly.
 """
@@ -14,11 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.routes.widget import TRAP_FIELD
-from tests.apps import SAME_ORIGIN, LiveApp
-from tests.log_scan import SCAN, findings
 from tests.security.conftest import ClientFactory
 from tests.security.support import answers, api_answers, form_token, post_form, submit
-from tests.servers import SandboxServer, run_sandbox
+from tests.support.apps import SAME_ORIGIN, LiveApp
+from tests.support.log_scan import SCAN, findings
+from tests.support.servers import SandboxServer, run_sandbox
 
 
 @pytest.mark.parametrize(

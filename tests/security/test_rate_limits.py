@@ -31,7 +31,7 @@ from tests.security.support import (
     submit,
     visible_text,
 )
-from tests.servers import SandboxServer, free_port
+from tests.support.servers import SandboxServer, free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 API = "/api/widgets/default/valuations"

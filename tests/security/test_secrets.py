@@ -1,6 +1,6 @@
 """The Lead API key and the secret key never leave the server: not in a page, a script, an error,
 a JSON answer, a header or a log line. (Every response fetched through `make_client` is checked
-for both, in several encodings; tests/log_scan.py checks every log line of the session.)"""
+for both, in several encodings; tests/support/log_scan.py checks every log line of the session.)"""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount, Route
 
 from app.templating import STATIC_DIR
-from tests.log_scan import findings
 from tests.security.conftest import ClientFactory
 from tests.security.support import (
     LIVE_KEY,
@@ -31,7 +30,8 @@ from tests.security.support import (
     token_payload,
     visible_text,
 )
-from tests.servers import SandboxServer
+from tests.support.log_scan import findings
+from tests.support.servers import SandboxServer
 
 
 def all_routes(routes: Iterable[BaseRoute]) -> Iterator[BaseRoute]:
@@ -53,6 +53,7 @@ def test_crawling_every_route_finds_neither_the_key_nor_the_secret(
     values = {"widget_id": "default", "link": link}
     responses = [sent]
     fetched: set[str] = set()
+    # TestClient types its app as any ASGI app; this one is our FastAPI app, with routes.
     routes = list(all_routes(client.app.routes))  # type: ignore[attr-defined]
     for route in routes:
         if isinstance(route, Mount):

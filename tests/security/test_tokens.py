@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 from itsdangerous import URLSafeTimedSerializer
 
 from app.tokens import Signer
-from tests.apps import TEST_SECRET
 from tests.security.conftest import ClientFactory
 from tests.security.support import (
     answers,
@@ -26,7 +25,8 @@ from tests.security.support import (
     token_payload,
     visible_text,
 )
-from tests.servers import SandboxServer
+from tests.support.apps import TEST_SECRET
+from tests.support.servers import SandboxServer
 
 TWO_WIDGETS = (
     '[widgets.acme]\nagency_name = "Acme Estates"\n'

@@ -21,7 +21,7 @@ from app.leadapi import (
     json_size,
     utc_instant,
 )
-from tests.forms import CONTRACT_EXAMPLE
+from tests.support.forms import CONTRACT_EXAMPLE
 
 REQUIRED: dict[str, Any] = {
     "type": "vendor",

@@ -46,6 +46,7 @@ def write(path: Path, text: str) -> Path:
 
 def widgets_from(tmp_path: Path, text: str, **settings: object):
     path = write(tmp_path / "widgets.toml", text)
+    # Tests pass settings of several types by name; Settings validates each at run time.
     return load_widgets(Settings(widgets_file=path, **settings))  # type: ignore[arg-type]
 
 
@@ -282,7 +283,7 @@ def test_file_without_widgets_or_not_toml_is_refused(
 
 
 def test_missing_widgets_file_is_refused_naming_the_setting(tmp_path: Path) -> None:
-    settings = Settings(widgets_file=tmp_path / "nowhere.toml")  # type: ignore[arg-type]
+    settings = Settings(widgets_file=tmp_path / "nowhere.toml")
 
     with pytest.raises(SettingsError, match=r"^Bad setting WIDGETS_FILE: cannot read"):
         load_widgets(settings)

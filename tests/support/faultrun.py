@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from app.store import DEAD, DELIVERED, PENDING, submissions
 from tests.delivery.support import api_body, app_env, open_store, sandbox_counts
-from tests.servers import Process, SandboxServer, free_port, start_process, stop_process
+from tests.support.servers import Process, SandboxServer, free_port, start_process, stop_process
 
 ACCEPTED = {200, 202}
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings, load_settings
-from tests.servers import Process, free_port, start_process, stop_process
+from tests.support.servers import Process, free_port, start_process, stop_process
 
 TEST_SECRET = "test-secret-key-not-for-production"
 SAME_ORIGIN = {"sec-fetch-site": "same-origin"}

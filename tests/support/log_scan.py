@@ -5,8 +5,8 @@ Two sources are captured for the whole session, whatever test directory runs:
 - every log record emitted in the test process (the app under TestClient), formatted the way the
   app writes it (JSON, with extras and tracebacks); `configure_logging` replaces the root
   handlers each time an app is built, so records are taken at `Logger.handle`, not by a handler;
-- the whole output of every server subprocess (`tests.servers.start_process`: the sandbox, the
-  app served by `python -m app serve`), read just before the process's output file is closed.
+- the whole output of every server subprocess (`tests.support.servers.start_process`: the
+  sandbox, the app served by `python -m app serve`), read just before its output file is closed.
 
 At the end of the session, any line holding an email address, a UK phone number, a test
 homeowner's name, a Lead API test key or the test secret key fails the run. Test clients'
@@ -25,8 +25,8 @@ from typing import IO, Any
 import pytest
 
 from app.logs import JsonFormatter
-from tests import servers
-from tests.apps import TEST_SECRET
+from tests.support import servers
+from tests.support.apps import TEST_SECRET
 
 # The homeowners the suite's tests submit as; none of them may reach a log line.
 HOMEOWNER_NAMES = ("Marla", "Singer", "Tyler", "Durden")
@@ -114,6 +114,7 @@ class _ScanOnClose:
     def close(self) -> None:
         output = self._process.read_output()
         SCAN.server_outputs += 1
+        # start_process always passes a list, though Popen.args may be a string in general.
         command = " ".join(str(a) for a in self._process.popen.args[:4])  # type: ignore[index]
         SCAN.scan(command, output.splitlines())
         self._process.output.close()
@@ -132,6 +133,7 @@ def _handle(self: logging.Logger, record: logging.LogRecord) -> None:
 
 
 def _stop_and_scan(process: servers.Process) -> None:
+    # A stand-in that forwards everything to the real file and scans it on close().
     output: IO[bytes] = _ScanOnClose(process)  # type: ignore[assignment]
     _original_stop(servers.Process(process.popen, output))
 
@@ -144,6 +146,7 @@ def _rebind(name: str, original: Callable[..., Any], replacement: Callable[..., 
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Patched on purpose: every record of every logger passes here, whatever its handlers.
     logging.Logger.handle = _handle  # type: ignore[method-assign]
     _rebind("stop_process", _original_stop, _stop_and_scan)
 
@@ -189,4 +192,4 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    logging.Logger.handle = _original_handle  # type: ignore[method-assign]
+    logging.Logger.handle = _original_handle  # type: ignore[method-assign]  # undo the patch

@@ -20,7 +20,10 @@ from typing import IO, Any
 
 import httpx
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# The Lead API keys the session's sandbox accepts (see the `sandbox` fixture in tests/conftest.py).
+SANDBOX_KEY = "test-key"
+OTHER_SANDBOX_KEY = "other-key"
 READY_TIMEOUT_S = 15.0
 NO_FAULTS_ENV = {
     "SANDBOX_LATENCY_MS": "0",

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 from app.attribution import Attribution
 from app.routes.widget import TRAP_FIELD
 from app.tokens import Signer
-from tests.apps import SAME_ORIGIN, TEST_SECRET
+from tests.support.apps import SAME_ORIGIN, TEST_SECRET
 
 API_PATH = "/api/widgets/{widget_id}/valuations"
 FORM_FIELDS = (
