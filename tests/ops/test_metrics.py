@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from app.routes.widget import TRAP_FIELD
+from app.admission import TRAP_FIELD
 from tests.apps import SAME_ORIGIN, app_client, make_settings
 from tests.forms import answers
 from tests.ops.support import SUBMIT_PATH, moved, sample, submission, value

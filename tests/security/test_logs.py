@@ -13,7 +13,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app.routes.widget import TRAP_FIELD
+from app.admission import TRAP_FIELD
 from tests.apps import SAME_ORIGIN, LiveApp
 from tests.log_scan import SCAN, findings
 from tests.security.conftest import ClientFactory
