@@ -16,7 +16,7 @@ from app import admission
 from app.attribution import attribution_from_request
 from app.deps import ServicesDep, WidgetDep
 from app.leadapi import UTM_FIELDS, PropertyType, ValuationType
-from app.pipeline import Result, submit
+from app.pipeline import Result, View, submit
 from app.security import own_origin
 from app.tokens import new_submission_id
 from app.validation import MAX_BEDROOMS, question_field, validate_answers
@@ -133,7 +133,7 @@ class EstimateOut(BaseModel):
 
 class ValuationOut(BaseModel):
     submission_id: str
-    status: Literal["estimate", "no-estimate", "pending", "received", "rejected", "dead"] = Field(
+    status: View = Field(
         description="estimate: figures below; no-estimate: the agency will follow up; "
         "pending: being delivered, poll result_url; received: stored, the agency will follow up"
     )
@@ -264,7 +264,7 @@ def _answer(
     estimate = result.estimate
     out = ValuationOut(
         submission_id=submission.id,
-        status=result.view,  # type: ignore[arg-type]
+        status=result.view,
         estimate=EstimateOut(
             kind=estimate.kind,
             minimum=estimate.minimum,

@@ -122,18 +122,22 @@ def default_widget(settings: Settings) -> Widget:
         address_source = _address_source(settings, settings.leadpro_api_key)
     except ValueError as exc:
         raise SettingsError(f"Bad setting ADDRESS_LOOKUP: {exc}") from None
-    return Widget(
-        id="default",
-        agency_name=settings.widget_agency_name,
-        api_key=settings.leadpro_api_key,
-        api_base=settings.leadpro_api_base,
-        allowed_origins=tuple(origins),
-        office_id=settings.widget_office_id,
-        source=settings.widget_source,
-        consent_required=settings.widget_consent_required,
-        privacy_url=settings.widget_privacy_url,
-        brand=Brand(primary_colour=settings.widget_primary_colour),
-        address_source=address_source,
+    # Validated like a file's entry: WIDGET_SOURCE is any string until the model checks it
+    # against the contract's sources.
+    return Widget.model_validate(
+        {
+            "id": "default",
+            "agency_name": settings.widget_agency_name,
+            "api_key": settings.leadpro_api_key,
+            "api_base": settings.leadpro_api_base,
+            "allowed_origins": tuple(origins),
+            "office_id": settings.widget_office_id,
+            "source": settings.widget_source,
+            "consent_required": settings.widget_consent_required,
+            "privacy_url": settings.widget_privacy_url,
+            "brand": Brand(primary_colour=settings.widget_primary_colour),
+            "address_source": address_source,
+        }
     )
 
 
