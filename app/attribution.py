@@ -14,9 +14,11 @@ from urllib.parse import urlsplit, urlunsplit
 from app.leadapi import UTM_FIELDS
 from app.origins import origin_of
 from app.validation import normalise_text
+from app.validation.fields import max_length
 from app.widgets import Widget
 
-MAX_LENGTH = 255
+# The contract's limit on `host`; each utm_* value is trimmed to its own (the same today).
+MAX_LENGTH = max_length("host")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Attribution:
 
 # `host` and the utm_* values: the form's hidden inputs and the token's attribution.
 ATTRIBUTION_FIELDS = tuple(field.name for field in fields(Attribution))
+if ("host", *UTM_FIELDS) != ATTRIBUTION_FIELDS:
+    raise ValueError("Attribution must carry `host` and exactly the contract's utm_* fields")
 
 
 def trim_url(url: str, limit: int = MAX_LENGTH) -> str:
@@ -89,6 +93,6 @@ def attribution_from_request(
     form_address: str | None = None,
 ) -> Attribution:
     """`host` (see resolve_host) and the utm_* values of a request's parameters."""
-    utms = {name: trim_text(params.get(name, "")) for name in UTM_FIELDS}
+    utms = {name: trim_text(params.get(name, ""), max_length(name)) for name in UTM_FIELDS}
     host = resolve_host(params.get("host"), referer, widget, own_origin, form_address)
     return Attribution(host=host, **utms)

@@ -21,7 +21,7 @@ from app.deps import Services
 from app.head import HeadAsGet
 from app.logs import configure_logging
 from app.ratelimit import RateLimiter
-from app.routes import api, embed, errors, ops, widget
+from app.routes import api, embed, errors, form, ops, result
 from app.security import swagger_ui
 from app.settings import Settings, load_settings
 from app.templating import STATIC_DIR, build_templates
@@ -45,10 +45,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with running_delivery(
             settings, widgets, stop, worker=settings.worker_in_process, sandbox_app=sandbox_app
         ) as delivery:
-            app.state.services = _services(settings, widgets, delivery)
+            services = app.state.services = _services(settings, widgets, delivery)
             if uses_sandbox:
                 log.warning("sandbox: widgets without a Lead API key use the built-in sandbox")
-            yield
+            try:
+                yield
+            finally:
+                await services.limiter.aclose()
 
     app = FastAPI(
         title="Instant valuation widget",
@@ -75,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Only in pure development: a live deployment never exposes the sandbox's records.
         # Lets a developer inspect sandbox leads and inject faults: /sandbox/_sandbox/leads.
         app.mount("/sandbox", sandbox_app, name="sandbox")
-    for module in (widget, api, embed, ops):
+    for module in (form, result, api, embed, ops):
         app.include_router(module.router)
     errors.install(app)
     return app

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 from app import metrics
 from app.attribution import ATTRIBUTION_FIELDS, Attribution
@@ -23,6 +23,9 @@ from app.validation import LEAD_TYPE_LABELS, PROPERTY_TYPE_LABELS, Answers
 from app.widgets import Widget
 
 log = logging.getLogger(__name__)
+
+# What a submission's result shows (the result page, and the JSON API's `status`).
+View = Literal["estimate", "no-estimate", "pending", "received", "rejected", "dead"]
 
 
 def build_lead(
@@ -91,7 +94,7 @@ class Result:
         }
 
     @property
-    def view(self) -> str:
+    def view(self) -> View:
         """estimate | no-estimate | pending | received | rejected | dead.
 
         "received" is a held submission: the homeowner (or the bot) is told, truthfully, that
@@ -100,7 +103,13 @@ class Result:
         state = self.submission.state
         if state == DELIVERED:
             return "estimate" if self.estimate else "no-estimate"
-        return {PENDING: "pending", HELD: "received", REJECTED: "rejected", DEAD: "dead"}[state]
+        views: dict[str, View] = {
+            PENDING: "pending",
+            HELD: "received",
+            REJECTED: "rejected",
+            DEAD: "dead",
+        }
+        return views[state]
 
     @property
     def public_state(self) -> str:

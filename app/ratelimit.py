@@ -95,6 +95,15 @@ class RateLimiter:
             return Verdict(True)
         return Verdict(True)
 
+    async def aclose(self) -> None:
+        """Close the Redis connections, if any: limits' storage offers no close of its own,
+        and an unclosed client leaks its sockets when the app stops."""
+        if isinstance(self.limiter, MovingWindowRateLimiter):
+            bridge = getattr(self.limiter.storage, "bridge", None)
+            client = getattr(bridge, "storage", None)
+            if client is not None:
+                await client.aclose()
+
     async def _retry_after(self, item: RateLimitItem, key: str) -> int:
         stats = await self.limiter.get_window_stats(item, key)
         return max(1, math.ceil(stats.reset_time - time.time()))

@@ -203,9 +203,10 @@ class AddressLookup:
             log.warning("address lookup failed: %s; manual entry offered", failure, extra=facts)
 
     async def aclose(self) -> None:
-        """Close every provider's connection pool."""
+        """Close every provider's connection pool and the limiter's Redis connections."""
         for provider in {id(p): p for p in self._providers.values() if p}.values():
             await provider.aclose()
+        await self._limiter.aclose()
 
 
 def build_provider(

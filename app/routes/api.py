@@ -6,28 +6,30 @@ Browsers may call it cross-origin only from the widget's allowed origins (CORS).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from app import metrics
+from app import admission
 from app.attribution import attribution_from_request
 from app.deps import ServicesDep, WidgetDep
 from app.leadapi import UTM_FIELDS, PropertyType, ValuationType
-from app.pipeline import Result, submit
-from app.security import client_ip, own_origin
+from app.pipeline import Result, View, submit
+from app.security import own_origin
 from app.tokens import new_submission_id
-from app.validation import question_field, validate_answers
+from app.validation import MAX_BEDROOMS, question_field, validate_answers
 from app.widgets import Widget
 
 router = APIRouter(prefix="/api/widgets/{widget_id}", tags=["valuations"])
 
 Short = Annotated[str, Field(max_length=2000)]
+# The length bound above is only against abuse: the form's rules (app.validation) give each field
+# its contract limit with a message saying what to do.
 
 
-class ValuationIn(BaseModel):
+class ValuationAnswers(BaseModel):
     """A homeowner's answers. Field names are the Lead API's; the rules are the form's."""
 
     model_config = ConfigDict(
@@ -68,7 +70,9 @@ class ValuationIn(BaseModel):
     address: Short | None = None
     postcode: Short | None = None
     property_type: PropertyType | None = None
-    property_bedrooms: int | None = Field(None, ge=0, le=10, description="0 is a studio; 10 is 10+")
+    property_bedrooms: int | None = Field(
+        None, ge=0, le=MAX_BEDROOMS, description="0 is a studio; 10 is 10+"
+    )
     appointment_availability: list[Annotated[str, Field(max_length=40)]] = Field(
         default_factory=list,
         max_length=100,
@@ -79,14 +83,9 @@ class ValuationIn(BaseModel):
         default_factory=dict, description="The widget's own questions: question id → answer"
     )
     gdpr_checkbox: bool = False
-    host: Short | None = Field(None, description="Page the homeowner was on (allowed origins only)")
-    utm_source: Short | None = None
-    utm_medium: Short | None = None
-    utm_campaign: Short | None = None
-    utm_term: Short | None = None
-    utm_content: Short | None = None
 
     def raw_answers(self) -> dict[str, str | list[str]]:
+        """The answers as the form sends them, for `validate_answers`."""
         raw: dict[str, str | list[str]] = {
             name: "" if value is None else str(value)
             for name, value in self.model_dump(
@@ -100,6 +99,29 @@ class ValuationIn(BaseModel):
         return raw
 
 
+def _attribution_fields() -> dict[str, Any]:
+    """`host` and the contract's `utm_*` fields, as pydantic field definitions."""
+    host = (
+        Short | None,
+        Field(None, description="Page the homeowner was on (allowed origins only)"),
+    )
+    return {"host": host, **{name: (Short | None, None) for name in UTM_FIELDS}}
+
+
+if TYPE_CHECKING:
+    # Type checkers see the answers' fields; the attribution fields, made from the contract's
+    # list below, are only read through `model_dump`.
+    ValuationIn = ValuationAnswers
+else:
+    ValuationIn = create_model(
+        "ValuationIn",
+        __base__=ValuationAnswers,
+        __doc__=ValuationAnswers.__doc__,
+        __module__=__name__,
+        **_attribution_fields(),
+    )
+
+
 class EstimateOut(BaseModel):
     kind: Literal["sale", "rent"]
     minimum: int
@@ -111,7 +133,7 @@ class EstimateOut(BaseModel):
 
 class ValuationOut(BaseModel):
     submission_id: str
-    status: Literal["estimate", "no-estimate", "pending", "received", "rejected", "dead"] = Field(
+    status: View = Field(
         description="estimate: figures below; no-estimate: the agency will follow up; "
         "pending: being delivered, poll result_url; received: stored, the agency will follow up"
     )
@@ -134,14 +156,6 @@ def _cors_headers(request: Request, widget: Widget) -> dict[str, str]:
     if origin and origin in widget.allowed_origins:
         return {"access-control-allow-origin": origin, "vary": "Origin"}
     return {"vary": "Origin"}
-
-
-def _cross_origin_refused(request: Request, widget: Widget, own: str) -> bool:
-    origin = request.headers.get("origin")
-    if not origin:
-        return False  # not a browser cross-origin call (server-to-server)
-    origin = origin.rstrip("/").lower()
-    return not widget.trusts(origin, own)
 
 
 @router.options("/valuations", include_in_schema=False)
@@ -179,14 +193,12 @@ async def create_valuation(
 ) -> Response:
     own = own_origin(request, services.settings.public_url)
     cors = _cors_headers(request, widget)
-    if _cross_origin_refused(request, widget, own):
-        metrics.REJECTS.labels("cross_site").inc()
+    if admission.forged(request, widget, own, "api"):
         return JSONResponse({"message": "Origin not allowed", "errors": {}}, 403, headers=cors)
 
     outcome = validate_answers(body.raw_answers(), widget)
     if not outcome.ok:
-        metrics.SUBMISSIONS.labels(widget.id, "invalid").inc()
-        metrics.REJECTS.labels("validation").inc()
+        admission.count_invalid(widget)
         return JSONResponse(
             {"message": "There is a problem with the answers", "errors": outcome.errors},
             422,
@@ -206,15 +218,12 @@ async def create_valuation(
             headers=cors,
         )
     if existing is None:
-        verdict = await services.limiter.hit(
-            widget.id, client_ip(request, services.settings.trusted_proxies)
-        )
-        if not verdict.allowed:
-            metrics.REJECTS.labels("rate_limit").inc()
+        deferral = await admission.defer_new_submission(request, services, widget)
+        if deferral is not None:  # the API has no fill time: only the rate limit defers it
             return JSONResponse(
                 {"message": "Too many requests; try again later", "errors": {}},
                 429,
-                headers={**cors, "retry-after": str(verdict.retry_after)},
+                headers={**cors, "retry-after": str(deferral.retry_after)},
             )
     attribution = attribution_from_request(
         body.model_dump(include={"host", *UTM_FIELDS}, exclude_none=True),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from app.routes.widget import TRAP_FIELD
+from app.admission import TRAP_FIELD
 from tests.browser.conftest import app_env
 from tests.browser.support import SUBMIT, assert_no_axe_violations, wait_for_lead
 from tests.support.apps import run_app

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from app.routes.widget import TRAP_FIELD
+from app.admission import TRAP_FIELD
 from app.store import DEAD, DELIVERED, HELD, PENDING, Store, submissions
 from app.tokens import Signer
 from tests.delivery.support import (

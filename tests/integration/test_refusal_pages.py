@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
-from app.routes.errors import size_in_words
+from app.pages.refusals import size_in_words
 from tests.support.apps import SAME_ORIGIN, make_settings
 from tests.support.forms import answers, form_token
 from tests.support.servers import SandboxServer

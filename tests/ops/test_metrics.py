@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from app.routes.widget import TRAP_FIELD
+from app.admission import TRAP_FIELD
 from tests.ops.support import SUBMIT_PATH, moved, sample, submission, value
 from tests.support.apps import SAME_ORIGIN, app_client, make_settings
 from tests.support.forms import answers

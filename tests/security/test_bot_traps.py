@@ -11,7 +11,7 @@ import httpx
 from fastapi.testclient import TestClient
 
 from app import metrics
-from app.routes.widget import TRAP_FIELD
+from app.admission import TRAP_FIELD
 from app.store import HELD
 from tests.security.conftest import ClientFactory
 from tests.security.support import (

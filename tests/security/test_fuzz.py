@@ -9,7 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
-from app.routes.widget import TRAP_FIELD
+from app.admission import TRAP_FIELD
 from tests.security.support import answers, fresh_token, post_form
 from tests.support.apps import LiveApp
 from tests.support.fuzzing import (

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app.routes.widget import TRAP_FIELD
+from app.admission import TRAP_FIELD
 from tests.security.conftest import ClientFactory
 from tests.security.support import answers, api_answers, form_token, post_form, submit
 from tests.support.apps import SAME_ORIGIN, LiveApp

@@ -21,8 +21,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from app.admission import TRAP_FIELD
 from app.attribution import Attribution
-from app.routes.widget import TRAP_FIELD
 from app.tokens import Signer
 from tests.support.apps import SAME_ORIGIN, TEST_SECRET
 

@@ -1,10 +1,5 @@
-"""Getting stored submissions to the Lead API: once in the request, then retried in the background.
-
-The request claims its submission and waits a bounded time for the upstream; if that runs out the
-attempt carries on in the background and the result page picks up the outcome. Anything that
-failed transiently is retried by the worker with capped exponential backoff and full jitter, until
-the schedule runs out and the submission is marked dead (and logged loudly).
-"""
+"""The delivery service: claims stored submissions and sends them to the Lead API, once in the
+request (bounded wait) and then from the background worker on the retry schedule."""
 
 from __future__ import annotations
 
@@ -17,14 +12,13 @@ import random
 import secrets
 import socket
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
 from pydantic import ValidationError
-from starlette.types import ASGIApp
 
 from app import metrics
+from app.delivery.outcomes import Outcomes
 from app.leadapi import (
     LeadApiClient,
     LeadRejected,
@@ -32,11 +26,10 @@ from app.leadapi import (
     UpstreamMisconfigured,
     UpstreamUnavailable,
     Valuation,
-    build_http_client,
 )
 from app.settings import Settings
-from app.store import PENDING, Store, Submission, utcnow
-from app.widgets import SANDBOX_BASE, Widget
+from app.store import PENDING, Store, Submission
+from app.widgets import Widget
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +65,7 @@ class Delivery:
         self._in_flight: dict[asyncio.Task[Submission], str] = {}
         self._closing = False
         self._last_retention = -math.inf
+        self.outcomes = Outcomes(store, self.owner, settings, self.retry_delay)
 
     # Scheduling
 
@@ -97,10 +91,7 @@ class Delivery:
         """
         if submission.payload is None:
             # Erased while queued: nothing may be sent.
-            row = await self.store.mark_dead(submission.id, self.owner, "personal data erased")
-            metrics.DELIVERIES.labels("dead").inc()
-            log.error("delivery.dead", extra={"submission": submission.id, "why": "erased"})
-            return await self._as_recorded(submission, row)
+            return await self.outcomes.erased(submission)
         widget = self.widgets.get(submission.widget_id)
         if widget is None:
             # Removed from the configuration, or this instance runs an older one: keep the lead
@@ -109,43 +100,29 @@ class Delivery:
                 "delivery.unknown_widget: the submission's widget is not configured here",
                 extra={"submission": submission.id, "widget": submission.widget_id},
             )
-            return await self._retry_later(
+            return await self.outcomes.retry_later(
                 submission, f"widget {submission.widget_id!r} not configured", maybe_sent=False
             )
         try:
             lead = lead or LeadRequest.model_validate(submission.payload)
         except ValidationError as exc:
             fields = sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]})
-            row = await self.store.mark_rejected(
-                submission.id,
-                self.owner,
-                {"message": "stored data breaks the contract", "fields": fields},
-            )
-            metrics.DELIVERIES.labels("rejected").inc()
-            log.error(
-                "delivery.unsendable: stored data breaks the Lead API contract",
-                extra={"submission": submission.id, "fields": fields},
-            )
-            return await self._as_recorded(submission, row)
+            return await self.outcomes.unsendable(submission, fields)
         try:
             valuation = await self._call(lead, widget)
         except LeadRejected as exc:
-            return await self._rejected(submission, exc)
+            return await self.outcomes.rejected(submission, exc)
         except UpstreamMisconfigured as exc:
             log.error(
                 "leadapi.misconfigured: check this widget's Lead API key and base URL",
                 extra={"widget": widget.id, "status": exc.status, "submission": submission.id},
             )
-            return await self._retry_later(submission, str(exc), maybe_sent=False)
+            return await self.outcomes.retry_later(submission, str(exc), maybe_sent=False)
         except UpstreamUnavailable as exc:
-            return await self._retry_later(submission, str(exc), maybe_sent=exc.maybe_delivered)
-        return await self._delivered(submission, valuation)
-
-    async def _as_recorded(self, submission: Submission, row: Submission | None) -> Submission:
-        """The row our write left; if it did not apply (the claim was lost), the row as it is."""
-        if row is not None:
-            return row
-        return await self.store.get(submission.id) or submission
+            return await self.outcomes.retry_later(
+                submission, str(exc), maybe_sent=exc.maybe_delivered
+            )
+        return await self.outcomes.delivered(submission, valuation)
 
     async def _call(self, lead: LeadRequest, widget: Widget) -> Valuation:
         started = time.perf_counter()
@@ -163,81 +140,6 @@ class Delivery:
         finally:
             metrics.UPSTREAM_CALLS.labels(status_class).inc()
             metrics.UPSTREAM_LATENCY.observe(time.perf_counter() - started)
-
-    async def _delivered(self, submission: Submission, valuation: Valuation) -> Submission:
-        recorded = await self.store.mark_delivered(
-            submission.id, self.owner, valuation.model_dump(exclude_none=True)
-        )
-        if recorded is None:
-            # Sent, but meanwhile our claim lapsed and another process took the submission (or
-            # it was erased): the agency may see it twice.
-            await self.store.note_maybe_sent(submission.id)
-            metrics.POSSIBLE_DUPLICATES.inc()
-            log.error(
-                "delivery.outcome_not_recorded: sent after losing the claim; the agency may see "
-                "it twice (is CLAIM_TIMEOUT_SECONDS long enough?)",
-                extra={"submission": submission.id},
-            )
-            return await self._as_recorded(submission, None)
-        metrics.DELIVERIES.labels("delivered").inc()
-        if submission.maybe_sent_before:
-            # An earlier attempt's reply was lost: the agency may see this lead twice.
-            metrics.POSSIBLE_DUPLICATES.inc()
-            log.warning("delivery.possible_duplicate", extra={"submission": submission.id})
-        log.info(
-            "delivery.delivered",
-            extra={
-                "submission": submission.id,
-                "widget": submission.widget_id,
-                "attempts": submission.attempts + 1,
-                "valuation_status": valuation.valuation_status,
-            },
-        )
-        return recorded
-
-    async def _rejected(self, submission: Submission, exc: LeadRejected) -> Submission:
-        reasons = {"status": exc.status, "message": exc.message, "errors": exc.errors}
-        row = await self.store.mark_rejected(submission.id, self.owner, reasons)
-        metrics.DELIVERIES.labels("rejected").inc()
-        # Field names only: the reasons may quote the homeowner's data.
-        log.warning(
-            "delivery.rejected",
-            extra={"submission": submission.id, "status": exc.status, "fields": sorted(exc.errors)},
-        )
-        return await self._as_recorded(submission, row)
-
-    async def _retry_later(
-        self, submission: Submission, error: str, maybe_sent: bool
-    ) -> Submission:
-        failures = submission.attempts + 1
-        if failures >= self.settings.retry_max_attempts:
-            row = await self.store.mark_dead(submission.id, self.owner, error)
-            metrics.DELIVERIES.labels("dead").inc()
-            log.error(
-                "delivery.dead: LEAD NOT DELIVERED, gave up after the retry schedule; "
-                "run `python -m app retry --all-dead` once the cause is fixed",
-                extra={
-                    "submission": submission.id,
-                    "widget": submission.widget_id,
-                    "attempts": failures,
-                    "error": error,
-                },
-            )
-            return await self._as_recorded(submission, row)
-        delay = self.retry_delay(failures)
-        at = utcnow() + timedelta(seconds=delay)
-        row = await self.store.schedule_retry(submission.id, self.owner, at, error, maybe_sent)
-        metrics.DELIVERIES.labels("retry").inc()
-        log.warning(
-            "delivery.retry",
-            extra={
-                "submission": submission.id,
-                "attempts": failures,
-                "retry_in_seconds": round(delay, 3),
-                "error": error,
-            },
-        )
-        return await self._as_recorded(submission, row)
 
     # Attempts in flight
 
@@ -258,7 +160,9 @@ class Delivery:
             # Shutdown cut the attempt short, maybe after the Lead API got the lead: flag it and
             # hand it back on the normal schedule (if even that fails, the claim lapses).
             with contextlib.suppress(Exception):
-                await self._retry_later(submission, "interrupted by shutdown", maybe_sent=True)
+                await self.outcomes.retry_later(
+                    submission, "interrupted by shutdown", maybe_sent=True
+                )
             log.warning("delivery.interrupted", extra={"submission": submission.id})
             raise
         except Exception:
@@ -387,42 +291,6 @@ class Delivery:
         if unfinished:
             await asyncio.wait(unfinished)
             log.warning("delivery.shutdown_interrupted", extra={"attempts": len(unfinished)})
-
-
-@contextlib.asynccontextmanager
-async def running_delivery(
-    settings: Settings,
-    widgets: dict[str, Widget],
-    stop: asyncio.Event,
-    *,
-    worker: bool,
-    sandbox_app: ASGIApp | None = None,
-) -> AsyncIterator[Delivery]:
-    """Open what delivery needs (database, connection pools, the worker if asked) and close it
-    in the one order that loses no lead: stop, let attempts in flight finish or go back on the
-    schedule, wait for the worker, then close the pools and the database.
-
-    `sandbox_app` is the built-in sandbox Lead API, for widgets without a key.
-    """
-    store = Store.connect(settings.async_database_url, settings.signing_key)
-    await store.migrate()
-    # One pool for the Lead API; the sandbox, when used, is a transport mounted on it.
-    sandbox = {SANDBOX_BASE: httpx.ASGITransport(app=sandbox_app)} if sandbox_app else None
-    http = build_http_client(
-        settings.leadpro_connect_timeout, settings.leadpro_read_timeout, mounts=sandbox
-    )
-    client = LeadApiClient(http, settings.leadpro_total_timeout)
-    delivery = Delivery(store, client, widgets, settings)
-    task = asyncio.create_task(delivery.run_worker(stop)) if worker else None
-    try:
-        yield delivery
-    finally:
-        stop.set()
-        await delivery.close()  # before waiting for the worker: its attempt may be in flight
-        if task:
-            await task
-        await http.aclose()
-        await store.close()
 
 
 def _transport_class(exc: UpstreamUnavailable) -> str:
