@@ -63,7 +63,7 @@ def run_app(env: Mapping[str, str], port: int | None = None) -> Iterator[LiveApp
         f"{base_url}/healthz",
         # The chosen port wins over any PORT inherited from the caller (make exports one).
         env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
-        timeout=30,
+        timeout=90,
     )
     try:
         yield LiveApp(base_url, process)
