@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
 from app.deps import Services, UnknownWidget
+from app.middleware import HeaderPolicy, bound_request_id
 from app.routes.widget import message_page
 from app.security import allow_framing, own_origin
 from app.widgets import Widget, origin_of
@@ -165,7 +166,7 @@ def _framers_of_any_widget(request: Request, services: Services) -> list[str]:
 
 
 def too_large_page(app: FastAPI) -> Callable[[Scope, int], Response | None]:
-    """For SecurityMiddleware: on a widget path, the widget's page refusing a body over the
+    """For the BodyLimit middleware: on a widget path, the widget's page refusing a body over the
     limit; None elsewhere (the middleware answers in JSON or plain text itself).
 
     The middleware refuses before the app runs, so the request is given the app and its router
@@ -197,7 +198,11 @@ def _field_of(location: tuple) -> str:
     return parts[0] if parts else "body"
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, header_policy: HeaderPolicy) -> None:
+    """Registers the error handlers. The one for unexpected exceptions runs in Starlette's
+    ServerErrorMiddleware, outside the app's middlewares: it names the request id in its log
+    line and adds the security headers (`header_policy`) itself."""
+
     @app.exception_handler(UnknownWidget)
     async def unknown_widget(request: Request, exc: UnknownWidget) -> Response:
         if _wants_json(request):
@@ -226,7 +231,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled_error", extra={"path": request.url.path})
+        with bound_request_id(request.scope):
+            log.exception("unhandled_error", extra={"path": request.url.path})
         if _wants_json(request):
-            return JSONResponse({"message": "Something went wrong", "errors": {}}, 500)
-        return refusal_page(request, 500, REFUSALS[500])
+            response = JSONResponse({"message": "Something went wrong", "errors": {}}, 500)
+        else:
+            response = refusal_page(request, 500, REFUSALS[500])
+        return header_policy.secure(request.scope, response)
