@@ -34,7 +34,7 @@ lint: $(VENV)/.test-installed
 
 bench: $(VENV)/.test-installed ## performance figures with their budgets
 	bash scripts/ensure-loadgen.sh
-	$(PY) bench/run.py
+	$(PY) -m bench.run
 
 soak: $(VENV)/.test-installed ## the long delivery soak (1,000+ submissions with faults)
 	$(PY) bench/soak.py --submissions 1000

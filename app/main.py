@@ -61,14 +61,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     header_policy = HeaderPolicy(hsts_always=(settings.public_url or "").startswith("https://"))
     _add_middlewares(app, settings, header_policy)
+    # The widget's pages first: the router tries routes in order, and the form page is the
+    # one every agency page loads (no two of these paths overlap, so order is otherwise free).
+    for module in (widget, api, embed, ops):
+        app.include_router(module.router)
     app.include_router(docs_router("/openapi.json", f"{app.title} – API"))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     if sandbox_app and all(w.uses_sandbox for w in widgets.values()):
         # Only in pure development: a live deployment never exposes the sandbox's records.
         # Lets a developer inspect sandbox leads and inject faults: /sandbox/_sandbox/leads.
         app.mount("/sandbox", sandbox_app, name="sandbox")
-    for module in (widget, api, embed, ops):
-        app.include_router(module.router)
     errors.install(app, header_policy)
     return app
 

@@ -11,6 +11,7 @@ import functools
 import ipaddress
 from collections.abc import Iterable
 
+from starlette.datastructures import URL
 from starlette.requests import Request
 
 from app.middleware.headers import allow_framing, content_security_policy, csp_nonce, scope_nonce
@@ -33,7 +34,20 @@ def own_origin(request: Request, public_url: str | None) -> str:
     PUBLIC_URL when set, else from the request."""
     if public_url:
         return public_url.rstrip("/").lower()
-    return f"{request.url.scheme}://{request.url.netloc}".lower()
+    scope = request.scope
+    server = scope.get("server")  # a list under some servers: made hashable for the cache
+    return _origin_of_request(
+        scope.get("scheme", "http"), request.headers.get("host"), tuple(server) if server else None
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _origin_of_request(scheme: str, host: str | None, server: tuple[str, int] | None) -> str:
+    """The origin Starlette's `request.url` gives for these parts (cached: it parses a URL)."""
+    headers = [(b"host", host.encode("latin-1"))] if host is not None else []
+    scope = {"type": "http", "scheme": scheme, "server": server, "path": "/", "headers": headers}
+    url = URL(scope=scope)
+    return f"{url.scheme}://{url.netloc}".lower()
 
 
 def is_same_origin_post(request: Request, origin: str) -> bool:

@@ -9,8 +9,11 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
+from itsdangerous.serializer import Serializer
 
 from app.attribution import Attribution
 
@@ -49,10 +52,42 @@ class ResultLink:
     already_sent: bool = False  # the answer to a re-send whose answers differed
 
 
+class _KeyOnceSigner(TimestampSigner):
+    """itsdangerous' timestamp signer with its signing key derived once, not per signature."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._signing_key = super().derive_key()
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        return self._signing_key if secret_key is None else super().derive_key(secret_key)
+
+
+class _PageViewSerializer(URLSafeTimedSerializer):
+    """itsdangerous' URL-safe timed serializer, made for a signature on every page view: one
+    signer for its salt instead of a new one per call, and the payload left uncompressed (a
+    form token is about 200 bytes; zlib cost more than the signature). Both kinds of payload,
+    compressed or not, are read alike, so earlier tokens stay valid."""
+
+    default_signer = _KeyOnceSigner
+
+    def __init__(self, secret: str, salt: str) -> None:
+        super().__init__(secret, salt=salt)
+        self._signer = super().make_signer()
+
+    def make_signer(self, salt: str | bytes | None = None) -> TimestampSigner:
+        if salt is None or salt == self.salt:
+            return self._signer
+        return super().make_signer(salt)
+
+    def dump_payload(self, obj: Any) -> bytes:
+        return base64_encode(Serializer.dump_payload(self, obj))
+
+
 class Signer:
     def __init__(self, secret: str, form_max_age: int, result_max_age: int):
-        self._forms = URLSafeTimedSerializer(secret, salt="form-token")
-        self._results = URLSafeTimedSerializer(secret, salt="result-link")
+        self._forms = _PageViewSerializer(secret, salt="form-token")
+        self._results = _PageViewSerializer(secret, salt="result-link")
         self.form_max_age = form_max_age
         self.result_max_age = result_max_age
 

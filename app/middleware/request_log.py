@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.logs import request_id
+from app.logs import log_fact, request_id
 
 log = logging.getLogger("app.access")
 
@@ -68,15 +68,8 @@ class RequestLog:
             path = scope.get("path")
             if path not in UNLOGGED_PATHS:
                 elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
-                log.info(
-                    "request",
-                    extra={
-                        "method": scope.get("method"),
-                        "path": path,
-                        "status": status,
-                        "ms": elapsed_ms,
-                    },
-                )
+                facts = {"method": scope.get("method"), "path": path, "status": status}
+                log_fact(log, "request", {**facts, "ms": elapsed_ms})
             request_id.reset(token)
 
 

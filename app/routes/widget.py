@@ -14,7 +14,7 @@ from starlette.datastructures import FormData
 from app import metrics
 from app.attribution import ATTRIBUTION_FIELDS, Attribution, attribution_from_request
 from app.availability import MAX_SLOTS, Slot, offered_slots_by_day, uk_today
-from app.deps import Services, ServicesDep, WidgetDep
+from app.deps import Services, ServicesDep, UnknownWidget, WidgetDep
 from app.pipeline import Result, details_sent, property_summary, submit
 from app.security import allow_framing, client_ip, csp_nonce, is_same_origin_post, own_origin
 from app.store import Submission
@@ -102,7 +102,9 @@ def parent_origin(widget: Widget, attribution: Attribution, own: str) -> str | N
 
 
 def _form_path(request: Request, widget: Widget) -> str:
-    return str(request.url_for("widget_form", widget_id=widget.id).path)
+    """The form's path (what `url_for("widget_form")` gives, without building a URL: widget
+    ids are URL-safe, app/widgets.py checks them)."""
+    return f"{request.scope.get('root_path', '')}/w/{widget.id}"
 
 
 def render_form(
@@ -191,8 +193,15 @@ def _blank_form(
     return HTMLResponse(html, headers={"cache-control": "no-store"})
 
 
-@router.get("/w/{widget_id}", name="widget_form")
-async def show_form(request: Request, widget: WidgetDep, services: ServicesDep) -> Response:
+async def show_form(request: Request) -> Response:
+    """GET /w/{widget_id}: the blank form with a fresh token, on every agency page that shows
+    the widget. A plain Starlette route: FastAPI's parameter and dependency resolution cost as
+    much CPU as the rest of the page, and this page needs only the path's widget id."""
+    services: Services = request.app.state.services
+    widget_id = request.path_params["widget_id"]
+    widget = services.widgets.get(widget_id)
+    if widget is None:
+        raise UnknownWidget(widget_id)
     own = own_origin(request, services.settings.public_url)
     attribution = attribution_from_request(
         request.query_params,
@@ -205,6 +214,9 @@ async def show_form(request: Request, widget: WidgetDep, services: ServicesDep) 
     parent = parent_origin(widget, attribution, own)
     blank = _blank_form(request, services, widget, token, attribution.as_dict(), parent)
     return blank or render_form(request, services, widget, token, form_token)
+
+
+router.add_route("/w/{widget_id}", show_form, ["GET"], name="widget_form", include_in_schema=False)
 
 
 def _answers(form: FormData) -> dict[str, str | list[str]]:
