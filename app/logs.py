@@ -28,6 +28,10 @@ def _extras(record: logging.LogRecord) -> dict[str, object]:
     return {k: v for k, v in record.__dict__.items() if k not in _STANDARD}
 
 
+# What `json.dumps(line, default=str)` writes, from one encoder made once, not one per line.
+_JSON = json.JSONEncoder(default=str)
+
+
 class _UtcMilliseconds:
     """`created` as ISO 8601 UTC with milliseconds (`2026-11-30T01:48:27.776+00:00`, as
     `datetime.isoformat(timespec="milliseconds")` writes it), the date and time part made once
@@ -67,7 +71,7 @@ class JsonFormatter(logging.Formatter):
         line.update(_extras(record))
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str)
+        return _JSON.encode(line)
 
 
 class TextFormatter(logging.Formatter):

@@ -189,8 +189,8 @@ def _blank_form(
     if page is None:
         return None
     allow_framing(request, widget.allowed_origins)
-    html = page.fill(token, csp_nonce(request), parent, attribution)
-    return HTMLResponse(html, headers={"cache-control": "no-store"})
+    body = page.fill(token, csp_nonce(request), parent, attribution)
+    return HTMLResponse(body, headers={"cache-control": "no-store"})
 
 
 async def show_form(request: Request) -> Response:
