@@ -55,7 +55,7 @@ def swagger_ui_page(request: Request, openapi_url: str, title: str) -> HTMLRespo
     """FastAPI's Swagger UI page, loading everything from this origin, with its one inline
     script nonce'd and a CSP that names no other host."""
     nonce = csp_nonce(request)
-    page = get_swagger_ui_html(
+    drawn = get_swagger_ui_html(
         openapi_url=openapi_url,
         title=title,
         swagger_js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
@@ -63,7 +63,8 @@ def swagger_ui_page(request: Request, openapi_url: str, title: str) -> HTMLRespo
         swagger_favicon_url=f"{ASSETS_PATH}/favicon-32x32.png",
         # Swagger UI would otherwise send the document to validator.swagger.io for a badge.
         swagger_ui_parameters={"validatorUrl": None},
-    ).body.decode()
+    )
+    page = bytes(drawn.body).decode()
     page = page.replace("<script>", f'<script nonce="{nonce}">')
     policy = (
         f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; "

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import Signer as ItsDangerousSigner
 from itsdangerous.encoding import base64_encode, want_bytes
 
 from app.attribution import Attribution
@@ -86,7 +87,7 @@ class _PageViewSerializer(URLSafeTimedSerializer):
         super().__init__(secret, salt=salt)
         self._signer = super().make_signer()
 
-    def make_signer(self, salt: str | bytes | None = None) -> TimestampSigner:
+    def make_signer(self, salt: str | bytes | None = None) -> ItsDangerousSigner:
         if salt is None or salt == self.salt:
             return self._signer
         return super().make_signer(salt)

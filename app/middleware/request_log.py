@@ -25,7 +25,7 @@ def incoming_request_id(scope: Scope) -> str:
     """The client's X-Request-ID when it is tame, else a fresh 16-hex-digit id."""
     for name, value in scope["headers"]:
         if name == b"x-request-id":
-            text = value.decode("latin-1")
+            text: str = value.decode("latin-1")
             if REQUEST_ID.match(text):
                 return text
             break

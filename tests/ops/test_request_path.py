@@ -93,22 +93,27 @@ def test_an_unexpected_failure_carries_the_headers_and_logs_one_line_as_500(
     served: tuple[LiveApp, Path],
 ) -> None:
     app, database_path = served
-    with httpx.Client(base_url=app.base_url, timeout=10) as http:
-        token = form_token(http.get("/w/default").text)
-        database = sqlite3.connect(database_path)
-        # From now on every insert fails: the app meets an error it does not expect.
-        database.execute(
-            "CREATE TRIGGER refuse BEFORE INSERT ON submissions "
-            "BEGIN SELECT RAISE(ABORT, 'no'); END"
-        )
-        database.commit()
-        database.close()
-        api = http.post(SUBMIT_PATH, json=submission(), headers={"x-request-id": "api-500"})
-        page = http.post(
-            "/w/default",
-            data={"token": token, **answers()},
-            headers={"x-request-id": "form-500", **SAME_ORIGIN},
-        )
+    token = form_token(httpx.get(f"{app.base_url}/w/default", timeout=10).text)
+    database = sqlite3.connect(database_path)
+    # From now on every insert fails: the app meets an error it does not expect.
+    database.execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON submissions BEGIN SELECT RAISE(ABORT, 'no'); END"
+    )
+    database.commit()
+    database.close()
+    # One connection each: the server closes a connection after an exception.
+    api = httpx.post(
+        f"{app.base_url}{SUBMIT_PATH}",
+        json=submission(),
+        headers={"x-request-id": "api-500"},
+        timeout=10,
+    )
+    page = httpx.post(
+        f"{app.base_url}/w/default",
+        data={"token": token, **answers()},
+        headers={"x-request-id": "form-500", **SAME_ORIGIN},
+        timeout=10,
+    )
     for request_id, response in (("api-500", api), ("form-500", page)):
         assert response.status_code == 500, request_id
         assert_secured(response, request_id)
