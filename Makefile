@@ -37,7 +37,7 @@ bench: $(VENV)/.test-installed ## performance figures with their budgets
 	$(PY) -m bench.run
 
 soak: $(VENV)/.test-installed ## the long delivery soak (1,000+ submissions with faults)
-	$(PY) bench/soak.py --submissions 1000
+	$(PY) -m bench.soak --submissions 1000
 
 clean:
 	rm -rf $(VENV) var test-artifacts

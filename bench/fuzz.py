@@ -13,29 +13,23 @@ then sends, over real HTTP:
 
 It prints the examples sent, the status codes seen and every failure, and exits 1 on a failure.
 
-    .venv/bin/python bench/fuzz.py [--form-examples 2000] [--api-examples 1000] [--seed N]
+    .venv/bin/python -m bench.fuzz [--form-examples 2000] [--api-examples 1000] [--seed N]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 import traceback
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import httpx
+from hypothesis import HealthCheck, given, seed, settings
 
-import httpx  # noqa: E402
-from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
-
-from tests.apps import TEST_SECRET, run_app  # noqa: E402
-from tests.security.fuzzing import (  # noqa: E402
+from tests.apps import TEST_SECRET, run_app
+from tests.security.fuzzing import (
     api_strategy,
     call_api,
     counting,
@@ -44,7 +38,7 @@ from tests.security.fuzzing import (  # noqa: E402
     post_fuzzed_form,
     token_kind,
 )
-from tests.servers import run_sandbox  # noqa: E402
+from tests.servers import run_sandbox
 
 KEY = "fuzz-key"
 

@@ -7,7 +7,7 @@ wait; mid-run the app is killed with SIGKILL and started again on the same datab
 re-send what failed, with the same id). Then the background worker drains the backlog and every
 accepted lead is looked up in the sandbox's records by the submission id in `meta`.
 
-    python bench/soak.py [--submissions 1000] [--concurrency 8] [--database sqlite|postgres]
+    python -m bench.soak [--submissions 1000] [--concurrency 8] [--database sqlite|postgres]
 
 Exit status 0 only if nothing is missing and nothing is left pending. `make soak` runs it.
 """
@@ -25,13 +25,12 @@ from pathlib import Path
 
 # The shared test helpers import Starlette's TestClient, which warns about its httpx use.
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))  # for tests.servers, tests.apps and the fault run
 
 from tests.delivery.faultrun import FaultRunConfig, run_fault_run  # noqa: E402
 from tests.delivery.support import base_env, postgres_database, sqlite_url  # noqa: E402
 from tests.servers import run_sandbox  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
