@@ -93,6 +93,9 @@ def attribution_from_request(
     form_address: str | None = None,
 ) -> Attribution:
     """`host` (see resolve_host) and the utm_* values of a request's parameters."""
-    utms = {name: trim_text(params.get(name, ""), max_length(name)) for name in UTM_FIELDS}
+    utms = {
+        name: trim_text(value, max_length(name)) if (value := params.get(name)) else None
+        for name in UTM_FIELDS
+    }
     host = resolve_host(params.get("host"), referer, widget, own_origin, form_address)
     return Attribution(host=host, **utms)

@@ -10,19 +10,20 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi import FastAPI
 
-from app import metrics, security
+from app import metrics
 from app.assets import StaticAssets
 from app.delivery import Delivery, running_delivery
 from app.deps import Services
+from app.docs import docs_router
 from app.head import HeadAsGet
 from app.logs import configure_logging
+from app.middleware import BodyLimit, HeaderPolicy, RequestLog, SecurityHeaders
 from app.ratelimit import RateLimiter
 from app.routes import api, embed, errors, form, ops, result
-from app.security import swagger_ui
 from app.settings import Settings, load_settings
 from app.templating import STATIC_DIR, build_templates
 from app.tokens import Signer
@@ -58,30 +59,46 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0",
         summary="Instant valuation leads for UK estate agencies, sent to Lead Pro's Lead API.",
         lifespan=lifespan,
-        docs_url=None,  # served below, with a CSP that lets Swagger UI run
+        docs_url=None,  # served by app/docs.py, from this service, with its own CSP
         redoc_url=None,
     )
-    app.add_middleware(HeadAsGet)
-    security.install(
-        app,
-        max_body_bytes=settings.max_body_bytes,
-        hsts_always=(settings.public_url or "").startswith("https://"),
-        too_large_page=errors.too_large_page(app),
-    )
-
-    @app.get("/docs", include_in_schema=False)
-    async def docs(request: Request) -> HTMLResponse:
-        return swagger_ui(request, "/openapi.json", f"{app.title} – API")
-
+    header_policy = HeaderPolicy(hsts_always=(settings.public_url or "").startswith("https://"))
+    _add_middlewares(app, settings, header_policy)
+    # The widget's pages first: the router tries routes in order, and the form page is the
+    # one every agency page loads (no two of these paths overlap, so order is otherwise free).
+    for module in (form, result, api, embed, ops):
+        app.include_router(module.router)
+    app.include_router(docs_router("/openapi.json", f"{app.title} – API"))
     app.mount("/static", StaticAssets(directory=STATIC_DIR), name="static")
     if sandbox_app and all(w.uses_sandbox for w in widgets.values()):
         # Only in pure development: a live deployment never exposes the sandbox's records.
         # Lets a developer inspect sandbox leads and inject faults: /sandbox/_sandbox/leads.
         app.mount("/sandbox", sandbox_app, name="sandbox")
-    for module in (form, result, api, embed, ops):
-        app.include_router(module.router)
-    errors.install(app)
+    errors.install(app, header_policy)
     return app
+
+
+def _add_middlewares(app: FastAPI, settings: Settings, header_policy: HeaderPolicy) -> None:
+    """The request's path, outermost first (see app/middleware/__init__.py). Starlette runs
+    the last one added first, hence the reversed list.
+
+    Starlette's ServerErrorMiddleware stays outside them all: the 500 handler adds the same
+    headers itself with `header_policy.secure`.
+    """
+    outermost_first: list[tuple[type, dict[str, Any]]] = [
+        (RequestLog, {}),
+        (SecurityHeaders, {"policy": header_policy}),
+        (
+            BodyLimit,
+            {
+                "max_body_bytes": settings.max_body_bytes,
+                "too_large_page": errors.too_large_page(app),
+            },
+        ),
+        (HeadAsGet, {}),
+    ]
+    for middleware, options in reversed(outermost_first):
+        app.add_middleware(middleware, **options)
 
 
 def _services(settings: Settings, widgets: dict[str, Widget], delivery: Delivery) -> Services:

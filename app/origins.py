@@ -6,6 +6,7 @@ what arrives in `Origin` and `event.origin`, so an allowed origin must be writte
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from urllib.parse import urlsplit
@@ -20,8 +21,11 @@ _LABEL = r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?"
 _ASCII_NAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*$")
 
 
+@functools.lru_cache(maxsize=1024)
 def origin_of(url: str) -> str | None:
-    """`scheme://host[:port]` of a URL, lower-cased, or None if it is not an http(s) URL."""
+    """`scheme://host[:port]` of a URL, lower-cased, or None if it is not an http(s) URL.
+
+    Cached: every form page view reads its page address, and agencies' pages recur."""
     try:
         parts = urlsplit(url.strip())
     except ValueError:

@@ -52,7 +52,8 @@ class Marks:
 
 
 class FilledPage:
-    """A page rendered with `Marks`, split once into text and holes; `fill` is a join."""
+    """A page rendered with `Marks`, split once into UTF-8 text and holes; `fill` is a join
+    of bytes (the page is encoded once, not on every request)."""
 
     def __init__(self, html: str, marks: Marks):
         holes: dict[str, tuple[str, str]] = {
@@ -65,7 +66,7 @@ class FilledPage:
         lines = [rf"[^\n]*{re.escape(m)}[^\n]*\n" for m in marks.optional.values()]
         singles = [re.escape(m) for m in (marks.token, marks.nonce, marks.parent_origin)]
         pattern = re.compile("|".join(lines + singles))
-        self._parts: list[str | tuple[str, str, str, str]] = []
+        self._parts: list[bytes | tuple[str, str, bytes, bytes]] = []
         found: dict[str, int] = {}
         position = 0
         for match in pattern.finditer(html):
@@ -75,32 +76,33 @@ class FilledPage:
                 raise ValueError("two per-request values on one line")
             kind, name = holes[mark]
             found[kind + name] = found.get(kind + name, 0) + 1
-            self._parts.append(html[position : match.start()])
-            self._parts.append((kind, name, text, mark))
+            self._parts.append(html[position : match.start()].encode())
+            self._parts.append((kind, name, text.encode(), mark.encode()))
             position = match.end()
-        self._parts.append(html[position:])
+        self._parts.append(html[position:].encode())
         expected = {"token": 1, "parent_origin": 1} | {"optional" + n: 1 for n in marks.optional}
         if any(found.get(key, 0) != count for key, count in expected.items()):
             raise ValueError(f"the page does not hold each mark once: {found}")
         # Filled with the marks themselves it must give back the very page that was rendered.
         same = self.fill(marks.token, marks.nonce, marks.parent_origin, marks.optional)
-        if same != html:
+        if same != html.encode():
             raise ValueError("the page cannot be rebuilt from its parts")
 
     def fill(
         self, token: str, nonce: str, parent_origin: str | None, optional: Mapping[str, str]
-    ) -> str:
+    ) -> bytes:
+        """The page as UTF-8 with these values in its holes, each escaped as Jinja would."""
         values = {"token": token, "nonce": nonce, "parent_origin": parent_origin or ""}
-        out: list[str] = []
+        out: list[bytes] = []
         for part in self._parts:
-            if isinstance(part, str):
+            if isinstance(part, bytes):
                 out.append(part)
                 continue
             kind, name, text, mark = part
             value = optional.get(name) if kind == "optional" else values[kind]
             if value or kind != "optional":
-                out.append(text.replace(mark, escape(value)))
-        return "".join(out)
+                out.append(text.replace(mark, str(escape(value)).encode()))
+        return b"".join(out)
 
 
 class BlankPages:

@@ -6,11 +6,17 @@ needed: third-party iframes often lose cookies.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import Signer as ItsDangerousSigner
+from itsdangerous.encoding import base64_encode, want_bytes
 
 from app.attribution import Attribution
 
@@ -49,10 +55,52 @@ class ResultLink:
     already_sent: bool = False  # the answer to a re-send whose answers differed
 
 
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+class _KeyOnceSigner(TimestampSigner):
+    """itsdangerous' timestamp signer with its signing key derived once, not per signature,
+    and its HMAC-SHA1 made by the one-shot `hmac.digest` (the same bytes)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._signing_key = super().derive_key()
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        return self._signing_key if secret_key is None else super().derive_key(secret_key)
+
+    def get_signature(self, value: str | bytes) -> bytes:
+        if self.digest_method is not hashlib.sha1:
+            return super().get_signature(value)
+        return base64_encode(hmac.digest(self._signing_key, want_bytes(value), "sha1"))
+
+
+class _PageViewSerializer(URLSafeTimedSerializer):
+    """itsdangerous' URL-safe timed serializer, made for a signature on every page view: one
+    signer for its salt instead of a new one per call, and the payload left uncompressed (a
+    form token is about 200 bytes; zlib cost more than the signature). Both kinds of payload,
+    compressed or not, are read alike, so earlier tokens stay valid."""
+
+    default_signer = _KeyOnceSigner
+
+    def __init__(self, secret: str, salt: str) -> None:
+        super().__init__(secret, salt=salt)
+        self._signer = super().make_signer()
+
+    def make_signer(self, salt: str | bytes | None = None) -> ItsDangerousSigner:
+        if salt is None or salt == self.salt:
+            return self._signer
+        return super().make_signer(salt)
+
+    def dump_payload(self, obj: Any) -> bytes:
+        # The bytes itsdangerous' compact JSON writes, from one encoder made once.
+        return base64_encode(_COMPACT_JSON.encode(obj).encode())
+
+
 class Signer:
     def __init__(self, secret: str, form_max_age: int, result_max_age: int):
-        self._forms = URLSafeTimedSerializer(secret, salt="form-token")
-        self._results = URLSafeTimedSerializer(secret, salt="result-link")
+        self._forms = _PageViewSerializer(secret, salt="form-token")
+        self._results = _PageViewSerializer(secret, salt="result-link")
         self.form_max_age = form_max_age
         self.result_max_age = result_max_age
 

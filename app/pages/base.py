@@ -68,5 +68,6 @@ def message_page(
 
 
 def form_path(request: Request, widget: Widget) -> str:
-    """The path of `widget`'s form page (under any root path)."""
-    return str(request.url_for("widget_form", widget_id=widget.id).path)
+    """The path of `widget`'s form page (under any root path): what `url_for("widget_form")`
+    gives, without building a URL (widget ids are URL-safe: app/widgets checks them)."""
+    return f"{request.scope.get('root_path', '')}/w/{widget.id}"

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
 from app.deps import UnknownWidget
+from app.middleware import HeaderPolicy, bound_request_id
 from app.pages.refusals import (
     NO_SUCH_WIDGET,
     REFUSALS,
@@ -35,7 +36,7 @@ def _wants_json(request: Request) -> bool:
 
 
 def too_large_page(app: FastAPI) -> Callable[[Scope, int], Response | None]:
-    """For SecurityMiddleware: on a widget path, the widget's page refusing a body over the
+    """For the BodyLimit middleware: on a widget path, the widget's page refusing a body over the
     limit; None elsewhere (the middleware answers in JSON or plain text itself).
 
     The middleware refuses before the app runs, so the request is given the app and its router
@@ -62,12 +63,16 @@ def _with_head(headers: Mapping[str, str] | None) -> dict[str, str]:
     return result
 
 
-def _field_of(location: tuple[str | int, ...]) -> str:
+def _field_of(location: tuple[object, ...]) -> str:
     parts = [str(p) for p in location if p not in ("body",)]
     return parts[0] if parts else "body"
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, header_policy: HeaderPolicy) -> None:
+    """Registers the error handlers. The one for unexpected exceptions runs in Starlette's
+    ServerErrorMiddleware, outside the app's middlewares: it names the request id in its log
+    line and adds the security headers (`header_policy`) itself."""
+
     @app.exception_handler(UnknownWidget)
     async def unknown_widget(request: Request, exc: UnknownWidget) -> Response:
         if _wants_json(request):
@@ -96,7 +101,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled_error", extra={"path": request.url.path})
+        with bound_request_id(request.scope):
+            log.exception("unhandled_error", extra={"path": request.url.path})
+        response: Response
         if _wants_json(request):
-            return JSONResponse({"message": "Something went wrong", "errors": {}}, 500)
-        return refusal_page(request, 500, REFUSALS[500])
+            response = JSONResponse({"message": "Something went wrong", "errors": {}}, 500)
+        else:
+            response = refusal_page(request, 500, REFUSALS[500])
+        return header_policy.secure(request.scope, response)

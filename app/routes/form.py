@@ -15,7 +15,7 @@ from starlette.datastructures import FormData
 from app import admission
 from app.admission import TRAP_FIELD
 from app.attribution import Attribution, attribution_from_request
-from app.deps import Services, ServicesDep, WidgetDep
+from app.deps import Services, ServicesDep, UnknownWidget, WidgetDep
 from app.pages.base import form_path
 from app.pages.form import (
     EXPIRED_NOTICE,
@@ -36,8 +36,15 @@ from app.widgets import Widget
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/w/{widget_id}", name="widget_form")
-async def show_form(request: Request, widget: WidgetDep, services: ServicesDep) -> Response:
+async def show_form(request: Request) -> Response:
+    """GET /w/{widget_id}: the blank form with a fresh token, on every agency page that shows
+    the widget. A plain Starlette route: FastAPI's parameter and dependency resolution cost as
+    much CPU as the rest of the page, and this page needs only the path's widget id."""
+    services: Services = request.app.state.services
+    widget_id = request.path_params["widget_id"]
+    widget = services.widgets.get(widget_id)
+    if widget is None:
+        raise UnknownWidget(widget_id)
     own = own_origin(request, services.settings.public_url)
     attribution = attribution_from_request(
         request.query_params,
@@ -50,6 +57,9 @@ async def show_form(request: Request, widget: WidgetDep, services: ServicesDep) 
     parent = parent_origin(widget, attribution, own)
     blank = blank_form(request, services, widget, token, attribution.as_dict(), parent)
     return blank or render_form(request, services, widget, token, form_token)
+
+
+router.add_route("/w/{widget_id}", show_form, ["GET"], name="widget_form", include_in_schema=False)
 
 
 def _answers(form: FormData) -> dict[str, str | list[str]]:
