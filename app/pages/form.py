@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -59,15 +60,21 @@ def render_form(
     own = own_origin(request, services.settings.public_url)
     parent = parent_origin(widget, form_token.attribution, own)
     attribution = form_token.attribution.as_dict()
+    context = _form_context(
+        request, widget, token, attribution, parent, offered_slots_by_day(), values, errors
+    )
+    if attribution:
+        # A re-shown form sits at the POST's address, which has no query. Its action keeps the
+        # page and campaign, so that a refusal of the next press (a body over the limit, which
+        # is refused unread) still finds the agency's page and the way back from the Referer.
+        context["action"] += "?" + urlencode(attribution)
     return render(
         request,
         services,
         "form.html",
         widget,
         status_code=status_code,
-        **_form_context(
-            request, widget, token, attribution, parent, offered_slots_by_day(), values, errors
-        ),
+        **context,
         form_notice=notice,
     )
 

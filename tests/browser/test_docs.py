@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, Request, expect
 
-from tests.apps import LiveApp
+from tests.support.apps import LiveApp
 
 
 def test_the_docs_page_draws_the_api_with_no_third_party_request(

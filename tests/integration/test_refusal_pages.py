@@ -164,6 +164,34 @@ def test_the_way_back_keeps_the_page_and_campaign_the_form_was_opened_with(
     assert f'data-parent-origin="{AGENCY_ORIGIN}"' in page
 
 
+def test_a_body_over_the_limit_after_a_reshown_form_still_finds_the_agency_page(
+    client: TestClient,
+) -> None:
+    """The form shown again with errors is at the POST's bare address; the press after it
+    must still lead back to the agency's page and campaign (the Referer is all we have)."""
+    opened = f"{FORM}?host={quote(AGENCY_ORIGIN + '/sell', safe='')}&utm_source=mail"
+    token = form_token(client.get(opened).text)
+    reshown = client.post(
+        FORM, data=answers(token=token, email="not an email"), headers=SAME_ORIGIN
+    )
+    assert reshown.status_code == 422
+    action = re.search(r'<form method="post" action="([^"]+)"', reshown.text)
+    assert action, "the re-shown form has an action"
+    next_press = action.group(1).replace("&amp;", "&")
+    assert next_press.startswith(FORM + "?")
+
+    response = client.post(
+        FORM,
+        content=b"message=" + b"a" * 40_000,
+        headers={**FORM_URLENCODED, **SAME_ORIGIN, "referer": f"http://testserver{next_press}"},
+    )
+    page = assert_widget_page(response, 413)
+    assert f'data-parent-origin="{AGENCY_ORIGIN}"' in page
+    back = link_back(page)
+    assert "utm_source=mail" in back
+    assert quote(AGENCY_ORIGIN + "/sell", safe="") in back
+
+
 def test_an_unexpected_failure_on_a_widget_page_is_the_widgets_own_page(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

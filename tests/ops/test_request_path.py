@@ -13,11 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.apps import SAME_ORIGIN, LiveApp, run_app
-from tests.forms import answers, form_token
 from tests.ops.support import SUBMIT_PATH, submission
 from tests.ops.test_logs import json_lines, server_env, wait_for_line
-from tests.servers import SandboxServer
+from tests.support.apps import SAME_ORIGIN, LiveApp, run_app
+from tests.support.forms import answers, form_token
+from tests.support.servers import SandboxServer
 
 LIMIT = 2048  # MAX_BODY_BYTES for this server: a small body goes over it
 

@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from tests.apps import LiveApp
+from tests.support.apps import LiveApp
 
 
 class Fetched(HTMLParser):
