@@ -1,9 +1,14 @@
 """Durable submissions: one table, one code path for SQLite and PostgreSQL (SQLAlchemy Core).
 
 A submission is written before the Lead API is called. Its state moves
-pending → delivered | rejected | dead; the delivery path never deletes a row.
+pending → delivered | rejected | dead; the delivery path never deletes a row. A submission whose
+trap field was filled is stored `held` instead: never claimed, so never sent, until an operator
+releases it (held → pending).
 Work is claimed with a compare-and-set on `claimed_until`, so two processes (or two instances)
 never deliver the same submission at once, and a claim left by a crashed process lapses.
+
+Longer than this project's usual 350 lines on purpose: `Store` is the one place every write to
+the table lives (each method one transaction), and splitting it would spread the state rules.
 """
 
 from __future__ import annotations
