@@ -72,6 +72,9 @@ def _list(raw: RawAnswers, name: str) -> list[str]:
     return [text for item in items if (text := normalise_text(str(item)))]
 
 
+UNREADABLE = "\ufffd"  # the replacement character: what undecodable bytes become
+
+
 class _Checker:
     """Collects clean values and the first error of each field."""
 
@@ -95,9 +98,13 @@ class _Checker:
         return value
 
     def text(self, name: str, *, label: str, missing: str | None) -> str | None:
-        """Free text within the contract's length limit for `name`."""
+        """Free text within the contract's length limit for `name`, with nothing unreadable."""
         value = self.read(name, missing)
         limit = max_length(name)
+        if value is not None and UNREADABLE in value:
+            # Bytes that were not UTF-8 arrive as U+FFFD: sending them would change the answer.
+            self.fail(name, f"{label} has a character that could not be read. Type it again")
+            return None
         if value is not None and len(value) > limit:
             self.fail(name, f"{label} must be {limit} characters or fewer")
             return None

@@ -204,6 +204,19 @@ def test_text_over_its_limit_is_refused_with_a_message_stating_the_limit(
 
 
 @pytest.mark.parametrize(("field", "limit", "message"), LIMITS, ids=[f for f, _, _ in LIMITS])
+def test_text_with_an_unreadable_character_is_refused_not_sent_changed(
+    field: str, limit: int, message: str
+) -> None:
+    """Bytes that were not UTF-8 (e.g. `Mar%ED%A0%80la` in a form body) decode to U+FFFD."""
+    label = message.split(" must be ")[0]
+    outcome = check(**{field: "Mar\ufffd\ufffd\ufffdla"})
+
+    unreadable = f"{label} has a character that could not be read. Type it again"
+    assert outcome.errors == {field: unreadable}
+    assert outcome.values[field] == "Mar\ufffd\ufffd\ufffdla"  # shown back as it arrived
+
+
+@pytest.mark.parametrize(("field", "limit", "message"), LIMITS, ids=[f for f, _, _ in LIMITS])
 def test_text_exactly_at_its_limit_is_accepted(field: str, limit: int, message: str) -> None:
     outcome = check(**{field: "x" * limit})
 
