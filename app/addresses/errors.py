@@ -7,7 +7,7 @@ still offered). Messages name the provider and the status, never the key or a UR
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, get_args
 
 Outcome = Literal[
     "found",  # a list of addresses
@@ -22,7 +22,7 @@ Outcome = Literal[
     "rate_limited",  # this service's own limit per client address or per widget
     "off",  # ADDRESS_LOOKUP=off: manual entry only
 ]
-OUTCOMES: tuple[Outcome, ...] = Outcome.__args__  # type: ignore[attr-defined]
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 
 
 class AddressLookupError(Exception):
