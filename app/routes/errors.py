@@ -83,6 +83,10 @@ def install(app: FastAPI, header_policy: HeaderPolicy) -> None:
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if not _wants_json(request):
             return refusal_page(request, 400, REFUSALS[400])
+        if any(error.get("type") == "json_invalid" for error in exc.errors()):
+            # As the OpenAPI promises: 400 when the body is not JSON at all, 422 for answers.
+            unreadable = {"message": "The body could not be read as JSON", "errors": {}}
+            return JSONResponse(unreadable, 400)
         errors: dict[str, str] = {}
         for error in exc.errors():
             errors.setdefault(_field_of(tuple(error.get("loc", ()))), error.get("msg", "Invalid"))

@@ -235,7 +235,7 @@ API_REFUSALS = {
     "method-not-allowed": (lambda c: c.put(API, json={}), 405),
     "malformed-json": (
         lambda c: c.post(API, content=b"{nope", headers={"content-type": "application/json"}),
-        422,
+        400,
     ),
 }
 
