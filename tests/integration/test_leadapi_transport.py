@@ -41,11 +41,19 @@ class RecordingServer:
         self.base_url = ""
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # Closed however the connection ends, cancellation included: a writer left open is
+        # collected after its loop has closed and warns (warnings are errors here).
+        try:
+            await self._answer(reader, writer)
+        finally:
+            writer.close()
+
+    async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while True:
             try:
                 head = (await reader.readuntil(b"\r\n\r\n")).decode()
-            except asyncio.IncompleteReadError:
-                break
+            except (asyncio.IncompleteReadError, ConnectionError):
+                return
             length = next(
                 int(line.split(":", 1)[1])
                 for line in head.split("\r\n")
@@ -60,7 +68,6 @@ class RecordingServer:
                 + SUCCESS
             )
             await writer.drain()
-        writer.close()
 
 
 @asynccontextmanager
