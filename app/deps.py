@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.addresses.lookup import AddressLookup
 from app.delivery import Delivery
 from app.ratelimit import RateLimiter
 from app.settings import Settings
@@ -25,6 +26,7 @@ class Services:
     signer: Signer
     templates: Templates
     limiter: RateLimiter
+    addresses: AddressLookup  # postcode -> addresses for the journey and the JSON API
 
 
 class UnknownWidget(Exception):

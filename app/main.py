@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from app import metrics
+from app.addresses.lookup import AddressLookup, open_address_lookup
 from app.assets import StaticAssets
 from app.delivery import Delivery, running_delivery
 from app.deps import Services
@@ -23,7 +24,7 @@ from app.head import HeadAsGet
 from app.logs import configure_logging
 from app.middleware import BodyLimit, HeaderPolicy, RequestLog, SecurityHeaders
 from app.ratelimit import RateLimiter
-from app.routes import api, embed, errors, form, ops, result
+from app.routes import addresses, api, embed, errors, form, journey, ops, result
 from app.settings import Settings, load_settings
 from app.templating import STATIC_DIR, build_templates
 from app.tokens import Signer
@@ -46,13 +47,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with running_delivery(
             settings, widgets, stop, worker=settings.worker_in_process, sandbox_app=sandbox_app
         ) as delivery:
-            services = app.state.services = _services(settings, widgets, delivery)
-            if uses_sandbox:
-                log.warning("sandbox: widgets without a Lead API key use the built-in sandbox")
-            try:
-                yield
-            finally:
-                await services.limiter.aclose()
+            address_sandbox = sandbox_app.state.addresses if sandbox_app else None
+            async with open_address_lookup(settings, widgets, address_sandbox) as addresses:
+                services = _services(settings, widgets, delivery, addresses)
+                app.state.services = services
+                if uses_sandbox:
+                    log.warning("sandbox: widgets without a Lead API key use the built-in sandbox")
+                try:
+                    yield
+                finally:
+                    await services.limiter.aclose()
 
     app = FastAPI(
         title="Instant valuation widget",
@@ -66,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _add_middlewares(app, settings, header_policy)
     # The widget's pages first: the router tries routes in order, and the form page is the
     # one every agency page loads (no two of these paths overlap, so order is otherwise free).
-    for module in (form, result, api, embed, ops):
+    for module in (form, journey, result, api, addresses, embed, ops):
         app.include_router(module.router)
     app.include_router(docs_router("/openapi.json", f"{app.title} – API"))
     app.mount("/static", StaticAssets(directory=STATIC_DIR), name="static")
@@ -101,7 +105,12 @@ def _add_middlewares(app: FastAPI, settings: Settings, header_policy: HeaderPoli
         app.add_middleware(middleware, **options)
 
 
-def _services(settings: Settings, widgets: dict[str, Widget], delivery: Delivery) -> Services:
+def _services(
+    settings: Settings,
+    widgets: dict[str, Widget],
+    delivery: Delivery,
+    addresses: AddressLookup,
+) -> Services:
     return Services(
         settings=settings,
         widgets=widgets,
@@ -114,6 +123,7 @@ def _services(settings: Settings, widgets: dict[str, Widget], delivery: Delivery
         limiter=RateLimiter(
             settings.rate_limit_per_ip, settings.rate_limit_per_widget, settings.redis_url
         ),
+        addresses=addresses,
     )
 
 

@@ -49,7 +49,8 @@ def build_lead(
         gdpr_checkbox=answers.gdpr_checkbox,
         office_id=widget.office_id,
         source=widget.source,
-        meta={"submission_id": submission_id, "widget": widget.id},
+        # The chosen address's UPRN/UDPRN beside our ids (well within meta's 1,024 bytes).
+        meta={"submission_id": submission_id, "widget": widget.id, **answers.address_ids},
         **attribution.as_dict(),
     )
 

@@ -1,4 +1,5 @@
-"""Signed values: the form token (widget, issue time, submission id, attribution) and result links.
+"""Signed values: the form token (widget, issue time, submission id, attribution), the journey's
+answers between steps, and result links.
 
 Both are signed with the service's secret key (itsdangerous), so no cookie or server session is
 needed: third-party iframes often lose cookies.
@@ -11,6 +12,7 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,6 +103,7 @@ class Signer:
     def __init__(self, secret: str, form_max_age: int, result_max_age: int):
         self._forms = _PageViewSerializer(secret, salt="form-token")
         self._results = _PageViewSerializer(secret, salt="result-link")
+        self._answers = _PageViewSerializer(secret, salt="journey-answers")
         self.form_max_age = form_max_age
         self.result_max_age = result_max_age
 
@@ -135,6 +138,32 @@ class Signer:
         if token is None:
             raise TokenInvalid
         return token
+
+    def sign_answers(self, widget_id: str, answers: Mapping[str, str | list[str]]) -> str:
+        """The journey's answers so far, signed for a hidden field of the next step's page.
+
+        Signed, not encrypted: the homeowner's own answers go back to their own browser, and
+        the signature stops anyone changing what earlier steps checked (a UPRN, say). Not
+        timed: the form token beside it carries the time.
+        """
+        return self._answers.dumps({"w": widget_id, "a": dict(answers)})
+
+    def read_answers(self, value: str, widget_id: str) -> dict[str, str | list[str]]:
+        """The answers `sign_answers` signed for `widget_id`; TokenInvalid for anything else
+        (a changed value, another widget's, or not a mapping of strings and string lists)."""
+        try:
+            payload = self._answers.loads(value)
+        except BadSignature as exc:
+            raise TokenInvalid from exc
+        if not isinstance(payload, dict) or payload.get("w") != widget_id:
+            raise TokenInvalid
+        answers = payload.get("a")
+        if not isinstance(answers, dict) or not all(
+            isinstance(v, str) or (isinstance(v, list) and all(isinstance(i, str) for i in v))
+            for v in answers.values()
+        ):
+            raise TokenInvalid
+        return {str(k): v for k, v in answers.items()}
 
     def result_link(self, widget_id: str, submission_id: str, already_sent: bool = False) -> str:
         """A signed link to a submission's result. `already_sent` marks the answer to a re-send

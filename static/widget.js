@@ -80,28 +80,34 @@
   if (page === 'estimate') event('estimate_shown');
   if (page === 'no-estimate') event('no_estimate_shown');
 
-  // 4. The form: started/submitted events and a double-submit guard.
-  var button = d.querySelector('[data-prevent-double-click]');
-  var form = button && button.form;
+  // 4. The journey's form: started/submitted events, "leaving" on every press (the next step
+  // comes into view), and a double-submit guard on its main button.
+  var form = d.querySelector('form[data-step]');
+  var button = form && form.querySelector('[data-prevent-double-click]');
   if (form) {
-    var started = false, busy = false, timer;
+    var step = form.dataset.step, busy = false, timer;
     var start = function () {
-      if (!started) { started = true; event('form_started'); }
+      form.removeEventListener('input', start);
+      form.removeEventListener('change', start);
+      event('form_started');
     };
-    form.addEventListener('input', start);
-    form.addEventListener('change', start);
+    if (step === 'postcode') {
+      form.addEventListener('input', start);
+      form.addEventListener('change', start);
+    }
     form.addEventListener('submit', function (e) {
       if (busy) { e.preventDefault(); return; }
       busy = true;
-      button.setAttribute('aria-disabled', 'true');
-      event('form_submitted');
+      if (button) button.setAttribute('aria-disabled', 'true');
+      var by = e.submitter;
+      if (step === 'details' && !(by && by.name === 'go')) event('form_submitted');
       leaving();
       timer = setTimeout(release, 10000);
     });
     var release = function () {
       busy = false;
       clearTimeout(timer);
-      button.removeAttribute('aria-disabled');
+      if (button) button.removeAttribute('aria-disabled');
     };
     // Restored from the back-forward cache: allow sending again.
     window.addEventListener('pageshow', function (e) { if (e.persisted) release(); });

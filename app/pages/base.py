@@ -7,7 +7,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
+from app.attribution import Attribution
 from app.deps import Services
+from app.origins import origin_of
 from app.security import allow_framing, csp_nonce
 from app.widgets import Widget
 
@@ -65,6 +67,12 @@ def message_page(
         message=message,
         **extra,
     )
+
+
+def parent_origin(widget: Widget, attribution: Attribution, own: str) -> str | None:
+    """Where height and event messages may be posted: the framing page's origin, if trusted."""
+    origin = origin_of(attribution.host) if attribution.host else None
+    return origin if widget.trusts(origin, own) else None
 
 
 def form_path(request: Request, widget: Widget) -> str:

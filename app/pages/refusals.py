@@ -84,11 +84,13 @@ def services_of(request: Request) -> Services | None:
 
 def way_back(request: Request, widget: Widget, own: str) -> str:
     """The widget's form, with the `host` and `utm_*` it was opened with when the Referer is
-    that form page (so attribution survives starting again); else the bare form path."""
+    that form page or one of its steps (so attribution survives starting again); else the
+    bare form path."""
     form = form_path(request, widget)
     referer = request.headers.get("referer", "")
     parts = urlsplit(referer)
-    if referer and origin_of(referer) == own and parts.path == form and parts.query:
+    ours = parts.path == form or parts.path.startswith(f"{form}/steps/")
+    if referer and origin_of(referer) == own and ours and parts.query:
         return f"{form}?{parts.query}"
     return form
 

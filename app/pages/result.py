@@ -9,8 +9,7 @@ from fastapi.responses import Response
 
 from app.attribution import Attribution
 from app.deps import Services
-from app.pages.base import form_path, message_page, render
-from app.pages.form import parent_origin
+from app.pages.base import form_path, message_page, parent_origin, render
 from app.pipeline import Result, details_sent, property_summary
 from app.security import own_origin
 from app.store import Submission

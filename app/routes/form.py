@@ -1,12 +1,14 @@
-"""The form: `GET /w/{widget}` shows it, `POST /w/{widget}` takes the homeowner's answers.
+"""The journey's ends: `GET /w/{widget}` shows its first page, `POST /w/{widget}` is the final
+press ("Get my valuation") that sends the homeowner's answers.
 
-A submit passes admission (`app.admission`), validation (`app.validation`), then the pipeline
-(`app.pipeline.submit`), and ends on the result page (`app.routes.result`) or the form again.
+The final press passes admission (`app.admission`), validation of every answer
+(`app.validation`), then the pipeline (`app.pipeline.submit`), and ends on the result page
+(`app.routes.result`) or a step of the journey again (`app.routes.journey`). It also takes
+every answer in one post, as the one-page form of earlier releases sent them, so a page an
+agency's site cached before an upgrade still delivers its lead.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -14,22 +16,23 @@ from starlette.datastructures import FormData
 
 from app import admission
 from app.admission import TRAP_FIELD
-from app.attribution import Attribution, attribution_from_request
+from app.attribution import attribution_from_request
 from app.deps import Services, ServicesDep, UnknownWidget, WidgetDep
-from app.pages.base import form_path
+from app.journey.answers import JourneyAnswers
+from app.journey.steps import DETAILS_FIELDS, STEPS
+from app.pages.base import form_path, parent_origin
 from app.pages.form import (
     EXPIRED_NOTICE,
-    blank_form,
     cross_site_page,
-    deferred_form,
+    deferral_notice,
     form_not_checked_page,
-    parent_origin,
-    render_form,
     upstream_errors,
 )
-from app.pipeline import Result, submit
+from app.pages.steps import blank_first_step, render_first_step
+from app.pipeline import submit
+from app.routes.journey import Journey, carried_answers, step_answers
 from app.security import own_origin
-from app.tokens import FormToken, TokenExpired, TokenInvalid
+from app.tokens import TokenExpired, TokenInvalid
 from app.validation import validate_answers
 from app.widgets import Widget
 
@@ -37,9 +40,10 @@ router = APIRouter(include_in_schema=False)
 
 
 async def show_form(request: Request) -> Response:
-    """GET /w/{widget_id}: the blank form with a fresh token, on every agency page that shows
-    the widget. A plain Starlette route: FastAPI's parameter and dependency resolution cost as
-    much CPU as the rest of the page, and this page needs only the path's widget id."""
+    """GET /w/{widget_id}: the journey's first page with a fresh token, on every agency page
+    that shows the widget. A plain Starlette route: FastAPI's parameter and dependency
+    resolution cost as much CPU as the rest of the page, and this page needs only the path's
+    widget id."""
     services: Services = request.app.state.services
     widget_id = request.path_params["widget_id"]
     widget = services.widgets.get(widget_id)
@@ -55,19 +59,31 @@ async def show_form(request: Request) -> Response:
     )
     token, form_token = services.signer.issue_form_token(widget.id, attribution)
     parent = parent_origin(widget, attribution, own)
-    blank = blank_form(request, services, widget, token, attribution.as_dict(), parent)
-    return blank or render_form(request, services, widget, token, form_token)
+    blank = blank_first_step(request, services, widget, token, attribution.as_dict(), parent)
+    return blank or render_first_step(request, services, widget, token, form_token)
 
 
 router.add_route("/w/{widget_id}", show_form, ["GET"], name="widget_form", include_in_schema=False)
 
+# Answers that only the journey's signed answers may set: never taken from a plain post.
+SIGNED_ONLY = ("uprn", "udprn", "address_key", "address_via")
 
-def _answers(form: FormData) -> dict[str, str | list[str]]:
-    raw: dict[str, str | list[str]] = {}
+
+def final_answers(services: Services, form: FormData, widget: Widget) -> JourneyAnswers:
+    """Every answer of the final press: the journey's signed answers with the details page's
+    own; or, for a whole form posted at once (an earlier release's page), the post itself.
+    Raises TokenInvalid when signed answers were changed."""
+    if form.get("answers"):
+        carried = carried_answers(services, form, widget)
+        return {**carried, **step_answers(form, DETAILS_FIELDS)}
+    posted: JourneyAnswers = {}
     for key in form:
+        if key in SIGNED_ONLY or key in ("token", TRAP_FIELD):
+            continue
         values = [v for v in form.getlist(key) if isinstance(v, str)]
-        raw[key] = values if key == "appointment_availability" else (values[0] if values else "")
-    return raw
+        posted[key] = values if key == "appointment_availability" else next(iter(values), "")
+    # Shown again on the manual entry page when the address needs putting right.
+    return {**posted, "address_line_1": posted.get("address", ""), "address_via": "manual"}
 
 
 @router.post("/w/{widget_id}")
@@ -76,41 +92,34 @@ async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep
     if admission.forged(request, widget, own, "form"):
         return cross_site_page(request, services, widget)
     form = await request.form()
-    raw = _answers(form)
     token = str(form.get("token", ""))
     try:
         form_token = admission.read_form_token(services, token, widget)
+        answers = final_answers(services, form, widget)
     except TokenInvalid:
         return form_not_checked_page(request, services, widget)
     if isinstance(form_token, TokenExpired):
-        return _expired(request, services, widget, raw, form_token.token)
+        return await _expired(request, services, widget, answers, form_token)
+    journey = Journey(request, services, widget, token, form_token, answers)
 
     # Validation first: whoever sent it, a person who made a mistake sees their errors.
-    outcome = validate_answers(raw, widget)
+    outcome = validate_answers(answers, widget)
     if not outcome.ok:
         admission.count_invalid(widget)
-        return render_form(
-            request,
-            services,
-            widget,
-            token,
-            form_token,
-            outcome.values,
-            outcome.errors,
-            status_code=422,
-        )
+        return await journey.show_errors(outcome.errors)
     assert outcome.answers is not None
 
-    trapped = admission.trap_filled(raw)
+    trapped = admission.trap_filled(form)
     existing = await services.store.get(form_token.submission_id)
     if existing is None:
         deferral = await admission.defer_new_submission(
             request, services, widget, form_token, trapped
         )
         if deferral is not None:
-            return deferred_form(
-                request, services, widget, token, form_token, outcome.values, deferral
-            )
+            notice, status, headers = deferral_notice(deferral)
+            response = journey.show(STEPS["details"], notice=notice, status_code=status)
+            response.headers.update(headers)
+            return response
 
     result = await submit(
         services.delivery,
@@ -125,7 +134,13 @@ async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep
         held=trapped,
     )
     if result.view == "rejected" and result.created:
-        return _upstream_refused(request, services, widget, result, outcome.values, form_token)
+        # The Lead API refused data our checks let through: its reasons on the fields, and a
+        # fresh submission id (the corrected answers are a new submission).
+        token, fresh = services.signer.issue_form_token(
+            widget.id, form_token.attribution, issued_at=form_token.issued_at
+        )
+        refused = Journey(request, services, widget, token, fresh, answers)
+        return await refused.show_errors(upstream_errors(result, answers, widget))
     # Sent before with other answers (Back restored the old token): the result page says so.
     link = services.signer.result_link(
         widget.id, form_token.submission_id, already_sent=result.answers_changed
@@ -135,41 +150,21 @@ async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep
     )
 
 
-def _expired(
+async def _expired(
     request: Request,
     services: Services,
     widget: Widget,
-    raw: dict[str, Any],
-    old: FormToken | None,
+    answers: JourneyAnswers,
+    expired: TokenExpired,
 ) -> Response:
     """A genuine but old form: a fresh token, the same submission id, every answer kept."""
-    attribution = old.attribution if old else Attribution()
+    old = expired.token
+    if old is None:
+        return form_not_checked_page(request, services, widget)
     # Same submission id (a re-send stays one lead); the first form's time, so the quick
     # second submit does not look like a bot.
     token, form_token = services.signer.issue_form_token(
-        widget.id,
-        attribution,
-        old.submission_id if old else None,
-        issued_at=old.issued_at if old else None,
+        widget.id, old.attribution, old.submission_id, issued_at=old.issued_at
     )
-    values = {k: v for k, v in raw.items() if k not in ("token", TRAP_FIELD)}
-    return render_form(request, services, widget, token, form_token, values, notice=EXPIRED_NOTICE)
-
-
-def _upstream_refused(
-    request: Request,
-    services: Services,
-    widget: Widget,
-    result: Result,
-    values: dict[str, Any],
-    old: FormToken,
-) -> Response:
-    """The Lead API refused data our checks let through: show its reasons on the fields."""
-    errors = upstream_errors(result, values, widget)
-    # A fresh submission id: the corrected answers are a new submission.
-    token, form_token = services.signer.issue_form_token(
-        widget.id, old.attribution, issued_at=old.issued_at
-    )
-    return render_form(
-        request, services, widget, token, form_token, values, errors, status_code=422
-    )
+    journey = Journey(request, services, widget, token, form_token, answers)
+    return journey.show(STEPS["details"], notice=EXPIRED_NOTICE)

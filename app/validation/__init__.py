@@ -14,7 +14,16 @@ fields, their order, choices and the contract's limits) and `answers` (one submi
 
 from __future__ import annotations
 
-from app.validation.answers import Answers, Outcome, RawAnswers, validate_answers
+from app.validation.answers import (
+    MANUAL_ADDRESS_MESSAGES,
+    Answers,
+    Outcome,
+    RawAnswers,
+    StepOutcome,
+    validate_answers,
+    validate_fields,
+    validate_manual_address,
+)
 from app.validation.email import (
     EMAIL_MAX,
     Email,
@@ -41,6 +50,7 @@ __all__ = [
     "EMAIL_MAX",
     "FIELD_ORDER",
     "LEAD_TYPE_LABELS",
+    "MANUAL_ADDRESS_MESSAGES",
     "MAX_BEDROOMS",
     "PHONE_EXAMPLE",
     "POSTCODE",
@@ -49,6 +59,7 @@ __all__ = [
     "Email",
     "Outcome",
     "RawAnswers",
+    "StepOutcome",
     "email_character_problem",
     "normalise_email",
     "normalise_phone",
@@ -57,4 +68,6 @@ __all__ = [
     "question_field",
     "read_email",
     "validate_answers",
+    "validate_fields",
+    "validate_manual_address",
 ]

@@ -44,6 +44,9 @@ class Answers:
     slots: list[Slot] = field(default_factory=list)
     questionnaire: dict[str, list[str]] = field(default_factory=dict)
     gdpr_checkbox: bool = False
+    # The chosen address's ids from the provider ({"uprn": "100030…", "udprn": "2345…"}), for
+    # the lead's `meta`; empty for an address typed by hand.
+    address_ids: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -57,6 +60,21 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.answers is not None
+
+
+@dataclass
+class StepOutcome:
+    """The result of checking some of the answers (one step of the journey): `errors` per
+    field, `values` to show back (normalised where valid), and for the manual address step the
+    lead's one-line `address` made from its lines."""
+
+    errors: dict[str, str]
+    values: dict[str, str | list[str]]
+    address: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
 
 
 def _text(raw: RawAnswers, name: str) -> str:
@@ -193,6 +211,8 @@ def validate_answers(raw: RawAnswers, widget: Widget, now: datetime | None = Non
             f"Confirm that {widget.agency_name} may contact you about your valuation",
         )
 
+    address_ids = _address_ids(raw)
+
     errors = {name: check.errors[name] for name in _ordered(check.errors, widget)}
     if errors:
         return Outcome(None, errors, check.values)
@@ -213,8 +233,71 @@ def validate_answers(raw: RawAnswers, widget: Widget, now: datetime | None = Non
         slots=slots,
         questionnaire=questionnaire,
         gdpr_checkbox=consent,
+        address_ids=address_ids,
     )
     return Outcome(answers, {}, check.values)
+
+
+def validate_fields(
+    raw: RawAnswers, widget: Widget, names: tuple[str, ...], now: datetime | None = None
+) -> StepOutcome:
+    """Check only the answers `names` of `raw` (one step of the journey), by the same rules and
+    with the same messages as `validate_answers`; the other answers are neither read nor
+    required. Never raises."""
+    full = validate_answers(raw, widget, now)
+    return StepOutcome(
+        {name: message for name, message in full.errors.items() if name in names},
+        {name: full.values[name] for name in names if name in full.values},
+    )
+
+
+# GOV.UK's address pattern: https://design-system.service.gov.uk/patterns/addresses/
+MANUAL_ADDRESS_MESSAGES = {
+    "address_line_1": "Enter address line 1, typically the building and street",
+    "town": "Enter town or city",
+}
+
+
+def validate_manual_address(raw: RawAnswers) -> StepOutcome:
+    """An address typed by hand: `address_line_1` and `town` required, `address_line_2`
+    optional, and the postcode. `StepOutcome.address` is the Lead API's one line,
+    "line 1, line 2, town" as typed (normalised as every answer is), which must fit the
+    contract's 100 characters: the message says how many characters to remove. Never raises.
+    """
+    check = _Checker(raw)
+    line_1 = check.text(
+        "address_line_1", label="Address line 1", missing=MANUAL_ADDRESS_MESSAGES["address_line_1"]
+    )
+    line_2 = check.text("address_line_2", label="Address line 2", missing=None)
+    town = check.text("town", label="Town or city", missing=MANUAL_ADDRESS_MESSAGES["town"])
+    postcode = check.normalised(
+        "postcode",
+        missing="Enter the postcode of the property",
+        invalid="Enter a full UK postcode, like DE1 1JX",
+        normalise=normalise_postcode,
+        show_normalised=True,
+    )
+    address = ", ".join(part for part in (line_1, line_2, town) if part)
+    limit = max_length("address")
+    if line_1 and town and len(address) > limit:
+        check.fail(
+            "address_line_1",
+            f"The address must be {limit} characters or fewer in all: shorten it by "
+            f"{len(address) - limit} characters",
+        )
+    ok = not check.errors and postcode is not None
+    return StepOutcome(dict(check.errors), check.values, address if ok else None)
+
+
+def _address_ids(raw: RawAnswers) -> dict[str, str]:
+    """The provider's ids of the chosen address (carried signed between steps): digits only,
+    as UPRNs (up to 12) and UDPRNs (up to 8) are; anything else is left out, never sent."""
+    ids: dict[str, str] = {}
+    for name in ("uprn", "udprn"):
+        value = _text(raw, name)
+        if value.isascii() and value.isdigit() and len(value) <= 12:
+            ids[name] = value
+    return ids
 
 
 def _ordered(errors: Mapping[str, str], widget: Widget) -> list[str]:

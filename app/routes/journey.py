@@ -1,0 +1,296 @@
+"""The journey's presses: `POST /w/{widget}/steps/{step}` checks one step and shows the next.
+
+Each press carries the form token, the other steps' answers (signed) and this step's answers.
+Continue checks this step's answers only (`app.validation`), then shows the next page; `go`
+names the other ways on: `back`, `manual` (type the address), `skip` (the visit), and
+`change-<step>` (from the details page's summary). Nothing is stored: the final press, with
+consent, goes to `POST /w/{widget}` (`app.routes.form`), which checks every answer again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from app import admission
+from app.addresses.lookup import Lookup
+from app.deps import Services, ServicesDep, WidgetDep
+from app.journey import funnel
+from app.journey.answers import (
+    JourneyAnswers,
+    typed_address,
+    with_answers,
+    with_chosen_address,
+    with_typed_address,
+)
+from app.journey.steps import STEPS, Step, next_step, previous_step, step_asking, step_named
+from app.pages.form import cross_site_page, form_not_checked_page
+from app.pages.steps import AddressChoice, render_step
+from app.security import client_ip, own_origin
+from app.tokens import FormToken, TokenExpired, TokenInvalid
+from app.validation import validate_fields, validate_manual_address
+from app.widgets import Widget
+
+router = APIRouter(include_in_schema=False)
+
+STEP_EXPIRED_NOTICE = (
+    "For your security, this page timed out. Your answers are still here: check them and continue."
+)
+UNKNOWN_POSTCODE = "We could not find this postcode. Check it and enter it again"
+NO_ADDRESSES = "We could not find any addresses for {postcode}. Enter the address below."
+LOOKUP_UNAVAILABLE = (
+    "We cannot look up addresses just now, so please enter the address below. "
+    "Your other answers are kept."
+)
+NOT_LISTED = "Select the address, or select ‘My address is not listed’"
+
+
+@dataclass(frozen=True)
+class Journey:
+    """One homeowner's journey at one press: what a page needs to be drawn, and the answers."""
+
+    request: Request
+    services: Services
+    widget: Widget
+    token: str
+    form_token: FormToken
+    answers: JourneyAnswers
+    return_to: str | None = None
+
+    def show(
+        self,
+        step: Step,
+        *,
+        errors: Mapping[str, str] | None = None,
+        notice: str | None = None,
+        choice: AddressChoice | None = None,
+        status_code: int = 200,
+    ) -> Response:
+        """`step`'s page with the answers so far (counted as viewed)."""
+        funnel.viewed(self.widget.id, step)
+        return render_step(
+            self.request,
+            self.services,
+            self.widget,
+            step,
+            self.token,
+            self.form_token,
+            self.answers,
+            errors=errors,
+            notice=notice,
+            choice=choice,
+            return_to=self.return_to,
+            status_code=status_code,
+        )
+
+    async def show_step(
+        self,
+        step: Step,
+        *,
+        errors: Mapping[str, str] | None = None,
+        notice: str | None = None,
+        status_code: int = 200,
+    ) -> Response:
+        """`step`'s page; for the address list, looked up again (from the cache) and manual
+        entry instead when there is no list any more."""
+        if step.name != "address":
+            return self.show(step, errors=errors, notice=notice, status_code=status_code)
+        lookup = await self.lookup(str(self.answers.get("postcode", "")))
+        if not lookup.found:
+            return self.show_manual_entry(lookup, notice=notice)
+        return self.show(
+            step,
+            errors=errors,
+            notice=notice,
+            choice=AddressChoice(lookup.addresses),
+            status_code=status_code,
+        )
+
+    def show_manual_entry(self, lookup: Lookup | None, notice: str | None = None) -> Response:
+        """Manual entry, with a calm line saying why there is no list (none when the homeowner
+        chose it, or when the widget's lookup is off)."""
+        return self.show(
+            STEPS["manual-address"], notice=notice, choice=AddressChoice(manual_reason=_why(lookup))
+        )
+
+    async def show_after(self, step: Step) -> Response:
+        """The page after `step` was answered: the details page again when a Change link
+        brought the homeowner here, else the next step."""
+        funnel.completed(self.widget.id, step)
+        if self.return_to == "details" and step.name != "postcode":
+            return self.show(STEPS["details"])
+        return await self.show_step(next_step(step))
+
+    async def show_errors(
+        self, errors: Mapping[str, str], notice: str | None = None, status_code: int = 422
+    ) -> Response:
+        """The page that asks for the first answer in `errors` (the final press re-checks every
+        step), with the errors of that page."""
+        first = next(iter(errors), "form")
+        step = step_asking(first, self.widget)
+        if step.name == "address" and typed_address(self.answers):
+            step = STEPS["manual-address"]
+        return await self.show_step(step, errors=errors, notice=notice, status_code=status_code)
+
+    async def lookup(self, postcode: str) -> Lookup:
+        client = client_ip(self.request, self.services.settings.trusted_proxies)
+        return await self.services.addresses.find(self.widget.id, postcode, client)
+
+
+def _why(lookup: Lookup | None) -> str | None:
+    if lookup is None or lookup.outcome in ("off", "found"):
+        return None
+    if lookup.outcome == "no_addresses":
+        return NO_ADDRESSES.format(postcode=lookup.postcode)
+    return LOOKUP_UNAVAILABLE
+
+
+def step_answers(form: FormData, names: tuple[str, ...]) -> JourneyAnswers:
+    """This page's answers as pressed: every field of the step, "" (or no times) when the
+    browser sent nothing for it (an unticked box is not sent at all)."""
+    answers: JourneyAnswers = {}
+    for name in names:
+        values = [v for v in form.getlist(name) if isinstance(v, str)]
+        answers[name] = values if name == "appointment_availability" else next(iter(values), "")
+    return answers
+
+
+def carried_answers(services: Services, form: FormData, widget: Widget) -> JourneyAnswers:
+    """The other steps' answers the page carried signed; {} on the first page.
+    Raises TokenInvalid when they were changed or are another widget's."""
+    carried = form.get("answers")
+    if not isinstance(carried, str) or not carried:
+        return {}
+    return services.signer.read_answers(carried, widget.id)
+
+
+@router.post("/w/{widget_id}/steps/{step_name}")
+async def press_step(
+    request: Request, widget: WidgetDep, services: ServicesDep, step_name: str
+) -> Response:
+    step = step_named(step_name)
+    if step is None:
+        raise HTTPException(404)
+    own = own_origin(request, services.settings.public_url)
+    if admission.forged(request, widget, own, "form"):
+        return cross_site_page(request, services, widget)
+    form = await request.form()
+    token = str(form.get("token", ""))
+    try:
+        form_token = admission.read_form_token(services, token, widget)
+        carried = carried_answers(services, form, widget)
+    except TokenInvalid:
+        return form_not_checked_page(request, services, widget)
+    pressed = step_answers(form, step.fields(widget))
+    return_to = "details" if form.get("return_to") == "details" else None
+    if isinstance(form_token, TokenExpired):
+        answers = with_answers(carried, **pressed)
+        return await _expired(request, services, widget, step, form_token, answers)
+    journey = Journey(request, services, widget, token, form_token, carried, return_to)
+    go = str(form.get("go", ""))
+    if go:
+        return await _go(journey, step, go, pressed)
+    return await _continue(journey, step, pressed)
+
+
+async def _go(journey: Journey, step: Step, go: str, pressed: JourneyAnswers) -> Response:
+    """Back, Change, manual entry or skip: this page's answers are kept as they are (checked
+    when the homeowner continues, and all again at the final press)."""
+    kept = replace(journey, answers=with_answers(journey.answers, **pressed))
+    if go == "skip" and step.name == "visit":
+        return await replace(
+            kept, answers=with_answers(kept.answers, appointment_availability=[])
+        ).show_after(step)
+    if go == "manual" and step.name in ("postcode", "address"):
+        return kept.show_manual_entry(None)
+    if go.startswith("change-") and (target := step_named(go.removeprefix("change-"))):
+        funnel.went_back(journey.widget.id, step)
+        return await replace(kept, return_to="details").show_step(target)
+    funnel.went_back(journey.widget.id, step)
+    if journey.return_to == "details" and step.name != "details":
+        return kept.show(STEPS["details"])
+    return await replace(kept, return_to=None).show_step(
+        previous_step(step, typed_address(kept.answers))
+    )
+
+
+async def _continue(journey: Journey, step: Step, pressed: JourneyAnswers) -> Response:
+    if step.name == "manual-address":
+        typed = validate_manual_address(pressed)
+        if typed.address is None:
+            kept = replace(journey, answers=with_answers(journey.answers, **typed.values))
+            return kept.show(step, errors=typed.errors, status_code=422)
+        answers = with_typed_address(journey.answers, typed.address, typed.values)
+        return await replace(journey, answers=answers).show_after(step)
+    if step.name == "address":
+        return await _choose_address(journey, step, str(pressed.get("address_key", "")))
+    if step.name == "details":  # the main button posts to the final press, not here
+        return journey.show(step)
+    checked = validate_fields(pressed, journey.widget, step.fields(journey.widget))
+    answers = with_answers(journey.answers, **checked.values)
+    if step.name == "postcode" and checked.ok:
+        return await _find_address(journey, answers)
+    journey = replace(journey, answers=answers)
+    if not checked.ok:
+        return journey.show(step, errors=checked.errors, status_code=422)
+    return await journey.show_after(step)
+
+
+async def _find_address(journey: Journey, answers: JourneyAnswers) -> Response:
+    """After the postcode: the provider's list, the postcode's error, or manual entry."""
+    step = STEPS["postcode"]
+    postcode = str(answers["postcode"])
+    if postcode != journey.answers.get("postcode"):
+        # Another postcode: the address chosen or typed for the old one no longer applies.
+        answers = {
+            k: v for k, v in answers.items() if k not in ("address", "address_key", "uprn", "udprn")
+        }
+    journey = replace(journey, answers=answers)
+    lookup = await journey.lookup(postcode)
+    if lookup.postcode_error:
+        return journey.show(step, errors={"postcode": UNKNOWN_POSTCODE}, status_code=422)
+    funnel.completed(journey.widget.id, step)
+    if not lookup.found:
+        return journey.show_manual_entry(lookup)
+    return journey.show(STEPS["address"], choice=AddressChoice(lookup.addresses))
+
+
+async def _choose_address(journey: Journey, step: Step, key: str) -> Response:
+    lookup = await journey.lookup(str(journey.answers.get("postcode", "")))
+    if not lookup.found:
+        return journey.show_manual_entry(lookup)
+    address = lookup.address(key)
+    if address is None:
+        kept = replace(journey, answers=with_answers(journey.answers, address_key=key))
+        return kept.show(
+            step,
+            errors={"address_key": NOT_LISTED},
+            choice=AddressChoice(lookup.addresses),
+            status_code=422,
+        )
+    answers = with_chosen_address(journey.answers, address)
+    return await replace(journey, answers=answers).show_after(step)
+
+
+async def _expired(
+    request: Request,
+    services: Services,
+    widget: Widget,
+    step: Step,
+    expired: TokenExpired,
+    answers: JourneyAnswers,
+) -> Response:
+    """A genuine but old page: a fresh token (same submission, first page's time), the same
+    step, every answer kept."""
+    old = expired.token
+    if old is None:
+        return form_not_checked_page(request, services, widget)
+    token, form_token = services.signer.issue_form_token(
+        widget.id, old.attribution, old.submission_id, issued_at=old.issued_at
+    )
+    journey = Journey(request, services, widget, token, form_token, answers)
+    return await journey.show_step(step, notice=STEP_EXPIRED_NOTICE)
