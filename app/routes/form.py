@@ -18,8 +18,9 @@ from app import admission
 from app.admission import TRAP_FIELD
 from app.attribution import attribution_from_request
 from app.deps import Services, ServicesDep, UnknownWidget, WidgetDep
+from app.journey import funnel
 from app.journey.answers import JourneyAnswers
-from app.journey.steps import DETAILS_FIELDS, STEPS
+from app.journey.steps import DETAILS_FIELDS, FIRST_STEP, STEPS
 from app.pages.base import form_path, parent_origin
 from app.pages.form import (
     EXPIRED_NOTICE,
@@ -59,6 +60,7 @@ async def show_form(request: Request) -> Response:
     )
     token, form_token = services.signer.issue_form_token(widget.id, attribution)
     parent = parent_origin(widget, attribution, own)
+    funnel.viewed(widget.id, FIRST_STEP)
     blank = blank_first_step(request, services, widget, token, attribution.as_dict(), parent)
     return blank or render_first_step(request, services, widget, token, form_token)
 

@@ -134,6 +134,8 @@ class Journey:
         step = step_asking(first, self.widget)
         if step.name == "address" and typed_address(self.answers):
             step = STEPS["manual-address"]
+            if "address" in errors:  # the line made from the typed ones: shown on the first
+                errors = {"address_line_1": errors["address"], **errors}
         return await self.show_step(step, errors=errors, notice=notice, status_code=status_code)
 
     async def lookup(self, postcode: str) -> Lookup:
@@ -250,6 +252,10 @@ async def _find_address(journey: Journey, answers: JourneyAnswers) -> Response:
             k: v for k, v in answers.items() if k not in ("address", "address_key", "uprn", "udprn")
         }
     journey = replace(journey, answers=answers)
+    if journey.return_to == "details" and answers.get("address"):
+        # Changed from the summary, same postcode: the address chosen for it still stands.
+        funnel.completed(journey.widget.id, step)
+        return journey.show(STEPS["details"])
     lookup = await journey.lookup(postcode)
     if lookup.postcode_error:
         return journey.show(step, errors={"postcode": UNKNOWN_POSTCODE}, status_code=422)
