@@ -17,6 +17,7 @@ from app.attribution import attribution_from_request
 from app.deps import ServicesDep, WidgetDep
 from app.leadapi import UTM_FIELDS, PropertyType, ValuationType
 from app.pipeline import Result, View, submit
+from app.routes.cors import cors_headers, preflight_response
 from app.security import own_origin
 from app.tokens import new_submission_id
 from app.validation import MAX_BEDROOMS, question_field, validate_answers
@@ -151,26 +152,9 @@ class ErrorOut(BaseModel):
     errors: dict[str, str] = Field(default_factory=dict, description="field → what to do")
 
 
-def _cors_headers(request: Request, widget: Widget) -> dict[str, str]:
-    origin = request.headers.get("origin", "").rstrip("/").lower()
-    if origin and origin in widget.allowed_origins:
-        return {"access-control-allow-origin": origin, "vary": "Origin"}
-    return {"vary": "Origin"}
-
-
 @router.options("/valuations", include_in_schema=False)
 async def preflight(request: Request, widget: WidgetDep) -> Response:
-    headers = _cors_headers(request, widget)
-    if "access-control-allow-origin" not in headers:
-        return Response(status_code=403, headers=headers)
-    headers.update(
-        {
-            "access-control-allow-methods": "POST",
-            "access-control-allow-headers": "content-type",
-            "access-control-max-age": "600",
-        }
-    )
-    return Response(status_code=204, headers=headers)
+    return preflight_response(request, widget, "POST")
 
 
 @router.post(
@@ -192,7 +176,7 @@ async def create_valuation(
     body: ValuationIn, request: Request, widget: WidgetDep, services: ServicesDep
 ) -> Response:
     own = own_origin(request, services.settings.public_url)
-    cors = _cors_headers(request, widget)
+    cors = cors_headers(request, widget)
     if admission.forged(request, widget, own, "api"):
         return JSONResponse({"message": "Origin not allowed", "errors": {}}, 403, headers=cors)
 
