@@ -115,10 +115,13 @@ class _Checker:
             return None
         return value
 
-    def text(self, name: str, *, label: str, missing: str | None) -> str | None:
-        """Free text within the contract's length limit for `name`, with nothing unreadable."""
+    def text(
+        self, name: str, *, label: str, missing: str | None, limit: int | None = None
+    ) -> str | None:
+        """Free text within the contract's length limit for `name` (or `limit`, for an answer
+        that is only part of a contract field), with nothing unreadable."""
         value = self.read(name, missing)
-        limit = max_length(name)
+        limit = limit or max_length(name)
         if value is not None and UNREADABLE in value:
             # Bytes that were not UTF-8 arrive as U+FFFD: sending them would change the answer.
             self.fail(name, f"{label} has a character that could not be read. Type it again")
@@ -265,11 +268,17 @@ def validate_manual_address(raw: RawAnswers) -> StepOutcome:
     contract's 100 characters: the message says how many characters to remove. Never raises.
     """
     check = _Checker(raw)
+    limit = max_length("address")  # each line is part of the contract's `address`
     line_1 = check.text(
-        "address_line_1", label="Address line 1", missing=MANUAL_ADDRESS_MESSAGES["address_line_1"]
+        "address_line_1",
+        label="Address line 1",
+        missing=MANUAL_ADDRESS_MESSAGES["address_line_1"],
+        limit=limit,
     )
-    line_2 = check.text("address_line_2", label="Address line 2", missing=None)
-    town = check.text("town", label="Town or city", missing=MANUAL_ADDRESS_MESSAGES["town"])
+    line_2 = check.text("address_line_2", label="Address line 2", missing=None, limit=limit)
+    town = check.text(
+        "town", label="Town or city", missing=MANUAL_ADDRESS_MESSAGES["town"], limit=limit
+    )
     postcode = check.normalised(
         "postcode",
         missing="Enter the postcode of the property",
@@ -278,7 +287,6 @@ def validate_manual_address(raw: RawAnswers) -> StepOutcome:
         show_normalised=True,
     )
     address = ", ".join(part for part in (line_1, line_2, town) if part)
-    limit = max_length("address")
     if line_1 and town and len(address) > limit:
         check.fail(
             "address_line_1",
