@@ -143,6 +143,8 @@ async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep
         )
         refused = Journey(request, services, widget, token, fresh, answers)
         return await refused.show_errors(upstream_errors(result, answers, widget))
+    if form.get("answers"):  # the journey's last step (a whole form posted at once has none)
+        funnel.completed(widget.id, STEPS["details"])
     # Sent before with other answers (Back restored the old token): the result page says so.
     link = services.signer.result_link(
         widget.id, form_token.submission_id, already_sent=result.answers_changed
