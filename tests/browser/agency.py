@@ -1,5 +1,6 @@
 """Agency websites for the embedding tests: small static servers on their own origins, pages
-that record what the loader does, and driving the widget inside its frame."""
+that record what the loader does, and driving the widget inside its frame (`fill_in` walks the
+journey's steps to the details page, `send` is the final press; see `tests.browser.support`)."""
 
 from __future__ import annotations
 
@@ -14,16 +15,15 @@ from urllib.parse import urlencode, urlsplit
 
 from playwright.sync_api import Frame, Page
 
+from tests.browser import support
+
+# The journey's walk and final press, driven inside the widget's frame as in a tab of its own.
+from tests.browser.support import fill_in as fill_in
+from tests.browser.support import send as send
 from tests.support.servers import free_port
 
-HOMEOWNER = {
-    "first_name": "Marla",
-    "last_name": "Singer",
-    "email": "marla@example.com",
-    "phone": "07911 123456",
-    "address": "12 Friar Gate, Derby",
-    "postcode": "DE1 1JX",
-}
+# Every answer the homeowner gives on the journey that is personal data.
+HOMEOWNER = {**support.HOMEOWNER, "address": support.ADDRESS, "postcode": support.POSTCODE}
 EVENT_NAMES = ("form_started", "form_submitted", "estimate_shown", "no_estimate_shown")
 WIDGET_FRAME = "iframe[src*='/w/']"
 
@@ -130,25 +130,6 @@ def widget_frame(page: Page, selector: str = WIDGET_FRAME) -> Frame:
         page.wait_for_timeout(20)
     frame.wait_for_load_state()
     return frame
-
-
-def fill_in(frame: Frame, **changes: str) -> None:
-    answers = {**HOMEOWNER, **changes}
-    frame.get_by_label("Sell").check()
-    frame.get_by_label("Address of the property").fill(answers["address"])
-    frame.get_by_label("Postcode").fill(answers["postcode"])
-    frame.get_by_label("Semi-detached house").check()
-    frame.get_by_label("Number of bedrooms").select_option("3")
-    frame.locator("input[name=appointment_availability]").first.check()
-    frame.get_by_label("First name").fill(answers["first_name"])
-    frame.get_by_label("Last name").fill(answers["last_name"])
-    frame.get_by_label("Email address").fill(answers["email"])
-    frame.get_by_label("Phone number").fill(answers["phone"])
-    frame.locator("input[name=gdpr_checkbox]").check()
-
-
-def send(frame: Frame) -> None:
-    frame.get_by_role("button", name="Get my valuation").click()
 
 
 def settled_height(page: Page, frame: Frame, selector: str = WIDGET_FRAME) -> int:

@@ -52,7 +52,9 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def app_env(sandbox: SandboxServer, database: Path, **extra: str) -> dict[str, str]:
-    """A real widget server's environment: the sandbox as its Lead API."""
+    """A real widget server's environment: the sandbox as its Lead API, and the built-in
+    sandbox address provider (which lists 22 addresses for DE1 1JX), with room for every
+    lookup a session of browser tests makes from one client address."""
     return {
         "LEADPRO_API_BASE": sandbox.base_url,
         "LEADPRO_API_KEY": "test-key",
@@ -63,6 +65,9 @@ def app_env(sandbox: SandboxServer, database: Path, **extra: str) -> dict[str, s
         "WIDGET_AGENCY_NAME": "Acme Estates",
         "WIDGET_PRIVACY_URL": "https://acme.example/privacy",
         "LOG_FORMAT": "json",
+        "ADDRESS_LOOKUP": "sandbox",
+        "ADDRESS_LOOKUP_RATE_LIMIT_PER_IP": "1000/minute",
+        "ADDRESS_LOOKUP_RATE_LIMIT_PER_WIDGET": "1000/minute",
         **extra,
     }
 

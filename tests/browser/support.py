@@ -1,4 +1,6 @@
-"""Shared by the homeowner-page browser tests: axe checks, getting to each page, a slow upstream."""
+"""Shared by the homeowner-page browser tests: walking the journey step by step (in a tab of its
+own or inside the agency's frame: a Playwright `Page` and `Frame` are driven alike), axe checks,
+and a slow upstream."""
 
 from __future__ import annotations
 
@@ -8,12 +10,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Frame, Locator, Page, expect
 
 from tests.browser.conftest import app_env
-from tests.browser.test_homeowner_flow import fill_valid_form
 from tests.support.apps import LiveApp, run_app
 from tests.support.servers import SandboxServer
 
@@ -21,6 +23,36 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 AXE = Axe()
 UNVALUABLE_POSTCODE = "BT1 1AA"  # the sandbox cannot value Northern Ireland postcodes
 SUBMIT = "Get my valuation"
+FIND_ADDRESS = "Find address"
+CONTINUE = "Continue"
+
+# Where the journey is shown: a tab of its own, or the widget's frame on an agency's page.
+Where = Page | Frame
+
+HEADINGS = {
+    "postcode": "What is the property’s postcode?",
+    "address": "Select the address",
+    "manual-address": "Enter the address",
+    "property": "About the property",
+    "visit": "When could an agent visit? (optional)",
+    "details": "Your details",
+}
+POSTCODE = "DE1 1JX"
+ADDRESS = "1 Orchard Close, Derby"  # the first of the 22 the sandbox provider lists for DE1 1JX
+HOMEOWNER = {
+    "first_name": "Marla",
+    "last_name": "Singer",
+    "email": "marla@example.com",
+    "phone": "07911 123456",
+}
+DETAILS_LABELS = {
+    "title": "Title (optional)",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "email": "Email address",
+    "phone": "Phone number",
+    "message": "Your message (optional)",
+}
 
 
 def assert_no_axe_violations(page: Page, what: str) -> None:
@@ -32,32 +64,131 @@ def assert_no_axe_violations(page: Page, what: str) -> None:
     assert results.violations_count == 0, f"{what}: {results.generate_report()}"
 
 
-def open_form(page: Page, app: LiveApp) -> None:
-    page.goto(f"{app.base_url}/w/default")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Get an instant valuation")
+def heading(where: Where) -> Locator:
+    return where.get_by_role("heading", level=1)
+
+
+def expect_step(where: Where, step: str) -> None:
+    """Wait until `step`'s page is shown (each step has its own heading)."""
+    expect(heading(where)).to_have_text(HEADINGS[step])
+
+
+def press(where: Where, button: str) -> None:
+    """Press the button named `button` (exactly) on the page shown."""
+    where.get_by_role("button", name=button, exact=True).click()
+
+
+def open_form(page: Page, app: LiveApp, **query: str) -> None:
+    """The journey's first page, as the agency's fallback link opens it."""
+    suffix = f"?{urlencode(query)}" if query else ""
+    page.goto(f"{app.base_url}/w/default{suffix}")
+    expect_step(page, "postcode")
+
+
+def answer_postcode(where: Where, postcode: str = POSTCODE, lead: str | None = "Sell") -> None:
+    """Step 1: sell or let (`lead`, "Sell" or "Let"; None leaves it), the postcode, and
+    "Find address"."""
+    expect_step(where, "postcode")
+    if lead:
+        where.get_by_label(lead, exact=True).check()
+    where.get_by_label("Postcode").fill(postcode)
+    press(where, FIND_ADDRESS)
+
+
+def choose_address(where: Where, address: str | None = None) -> None:
+    """Step 2: the address whose option reads `address`, else the first listed; Continue."""
+    expect_step(where, "address")
+    select = where.get_by_label("Select an address")
+    if address:
+        select.select_option(label=address)
+    else:
+        select.select_option(index=1)  # the first real option, after "N addresses found"
+    press(where, CONTINUE)
+
+
+def describe_property(
+    where: Where, property_type: str = "Semi-detached house", bedrooms: str = "3"
+) -> None:
+    """Step 3: the type of property and the number of bedrooms; Continue."""
+    expect_step(where, "property")
+    where.get_by_label(property_type, exact=True).check()
+    where.get_by_label("Number of bedrooms").select_option(bedrooms)
+    press(where, CONTINUE)
+
+
+def choose_visit_times(where: Where, times: int = 1) -> None:
+    """Step 4: tick the first `times` slots and Continue, or "Skip this question" for none."""
+    expect_step(where, "visit")
+    if not times:
+        press(where, "Skip this question")
+        return
+    boxes = where.locator("input[name=appointment_availability]")
+    for n in range(times):
+        boxes.nth(n).check()
+    press(where, CONTINUE)
+
+
+def fill_details(where: Where, consent: bool = True, **changes: str) -> None:
+    """Step 5: the homeowner's details (HOMEOWNER with `changes`) and the consent box; not sent.
+    Only the details fields may be changed here; the other steps have their own helpers."""
+    expect_step(where, "details")
+    for name, value in {**HOMEOWNER, **changes}.items():
+        where.get_by_label(DETAILS_LABELS[name], exact=True).fill(value)
+    if consent:
+        where.locator("input[name=gdpr_checkbox]").check()
+
+
+def walk_to_details(
+    where: Where,
+    *,
+    lead: str | None = "Sell",
+    postcode: str = POSTCODE,
+    address: str | None = None,
+    property_type: str = "Semi-detached house",
+    bedrooms: str = "3",
+    times: int = 1,
+) -> None:
+    """Steps 1 to 4 as a homeowner answers them, ending on the details page."""
+    answer_postcode(where, postcode, lead)
+    choose_address(where, address)
+    describe_property(where, property_type, bedrooms)
+    choose_visit_times(where, times)
+    expect_step(where, "details")
+
+
+def fill_in(
+    where: Where, *, postcode: str = POSTCODE, lead: str | None = "Sell", **details: str
+) -> None:
+    """The whole journey up to the final press: every step answered, the details filled in and
+    consent given (`details` changes the homeowner's answers on the details page)."""
+    walk_to_details(where, lead=lead, postcode=postcode)
+    fill_details(where, **details)
+
+
+def send(where: Where) -> None:
+    """The final press: "Get my valuation" on the details page."""
+    press(where, SUBMIT)
 
 
 def submit(page: Page) -> None:
-    page.get_by_role("button", name=SUBMIT).click()
+    send(page)
     page.wait_for_load_state()
 
 
 def submit_with_errors(page: Page, app: LiveApp) -> None:
-    """A form sent with a wrong postcode, an unticked consent and nothing else changed."""
+    """The final press with an email address that is not one and the consent left unticked:
+    the details page again, with both errors."""
     open_form(page, app)
-    fill_valid_form(page)
-    page.get_by_label("Postcode").fill("not a postcode")
-    page.locator("input[name=gdpr_checkbox]").uncheck()
+    walk_to_details(page)
+    fill_details(page, consent=False, email="marla@example")
     submit(page)
-    expect(page).to_have_title(re.compile("^Error: "))
+    expect(page).to_have_title(re.compile("^Error: " + HEADINGS["details"]))
 
 
 def submit_valid(page: Page, app: LiveApp, lead: str = "Sell", postcode: str = "de1 1jx") -> None:
-    """A valid form as a homeowner would fill it in; `lead` is "Sell" or "Let"."""
+    """The whole journey as a homeowner would take it; `lead` is "Sell" or "Let"."""
     open_form(page, app)
-    fill_valid_form(page)
-    page.get_by_label(lead, exact=True).check()
-    page.get_by_label("Postcode").fill(postcode)
+    fill_in(page, lead=lead, postcode=postcode)
     submit(page)
 
 
