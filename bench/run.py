@@ -439,6 +439,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 for concurrency in LEADAPI_CONCURRENCY
             ]
         )
+        # The client's leads (the contract's example, no submission id) are not the app's: the
+        # delivery check counts the sandbox's leads and stats, so they start from nothing here.
+        httpx.delete(f"{sandbox.base_url}/_sandbox/leads", timeout=30).raise_for_status()
         app_cmd = [sys.executable, "-m", "app", "serve"]
         app = start_server("app", app_cmd, app_port, "/readyz", app_env, workdir)
         with RssSampler(app.popen.pid) as rss, httpx.Client(base_url=app.base_url) as http:
