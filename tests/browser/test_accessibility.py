@@ -1,4 +1,5 @@
-"""axe-core finds no WCAG 2.2 A/AA violation on any page a homeowner can see."""
+"""axe-core finds no WCAG 2.2 A/AA violation on any page a homeowner can see: every step of the
+journey, empty and in error, and every page after it."""
 
 from __future__ import annotations
 
@@ -8,9 +9,17 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.support import (
+    CONTINUE,
+    FIND_ADDRESS,
+    SUBMIT,
     UNVALUABLE_POSTCODE,
+    answer_postcode,
     assert_no_axe_violations,
+    choose_visit_times,
+    describe_property,
+    expect_step,
     open_form,
+    press,
     slow_upstream_app,
     submit_valid,
     submit_with_errors,
@@ -18,23 +27,78 @@ from tests.browser.support import (
 from tests.support.apps import LiveApp
 from tests.support.servers import SandboxServer
 
+NO_ADDRESSES_POSTCODE = "DE1 1YY"  # the sandbox provider knows it but lists no address
 
-def test_empty_form(page: Page, live_app: LiveApp) -> None:
+
+def test_every_step_page_of_the_journey(page: Page, live_app: LiveApp) -> None:
     open_form(page, live_app)
-    assert_no_axe_violations(page, "empty form")
+    assert_no_axe_violations(page, "postcode step")
+    answer_postcode(page)
+    expect_step(page, "address")
+    assert_no_axe_violations(page, "address step")
+    press(page, "My address is not listed")
+    expect_step(page, "manual-address")
+    assert_no_axe_violations(page, "manual address step")
+    page.get_by_label("Address line 1").fill("12 Friar Gate")
+    page.get_by_label("Town or city").fill("Derby")
+    press(page, CONTINUE)
+    expect_step(page, "property")
+    assert_no_axe_violations(page, "property step")
+    describe_property(page)
+    expect_step(page, "visit")
+    assert_no_axe_violations(page, "visit step")
+    choose_visit_times(page)
+    expect_step(page, "details")
+    assert_no_axe_violations(page, "details step")
+
+
+def test_manual_entry_when_the_postcode_has_no_addresses(page: Page, live_app: LiveApp) -> None:
+    open_form(page, live_app)
+    answer_postcode(page, NO_ADDRESSES_POSTCODE)
+    expect_step(page, "manual-address")
+    expect(page.get_by_text("We could not find any addresses for DE1 1YY")).to_be_visible()
+    assert_no_axe_violations(page, "manual address step, no addresses found")
 
 
 def test_form_with_errors(page: Page, live_app: LiveApp) -> None:
     submit_with_errors(page, live_app)
     expect(page.locator(".error-summary")).to_be_focused()
-    assert_no_axe_violations(page, "form with errors")
+    assert_no_axe_violations(page, "details step with errors")
 
 
-def test_form_with_every_field_in_error(page: Page, live_app: LiveApp) -> None:
+# Each step pressed with nothing answered: its errors, the consent included (the visit asks
+# nothing that must be answered); together every required answer of the journey.
+EMPTY_PRESSES = [
+    ("postcode", FIND_ADDRESS, 2),  # sell or let, postcode
+    ("address", CONTINUE, 1),
+    ("manual-address", CONTINUE, 2),  # line 1, town (the postcode is kept)
+    ("property", CONTINUE, 2),
+    ("details", SUBMIT, 5),  # first and last name, email, phone, consent
+]
+
+
+def test_every_step_pressed_empty_shows_each_error(page: Page, live_app: LiveApp) -> None:
     open_form(page, live_app)
-    page.get_by_role("button", name="Get my valuation").click()
-    expect(page.locator(".em")).to_have_count(10)  # every required field, the consent included
-    assert_no_axe_violations(page, "form with every required field in error")
+    for step, button, errors in EMPTY_PRESSES:
+        if step == "address":
+            answer_postcode(page)
+        elif step == "manual-address":
+            page.get_by_label("Select an address").select_option(index=1)
+            press(page, "My address is not listed")
+        elif step == "property":
+            page.get_by_label("Address line 1").fill("12 Friar Gate")
+            page.get_by_label("Town or city").fill("Derby")
+            press(page, CONTINUE)
+        elif step == "details":
+            describe_property(page)
+            choose_visit_times(page, times=0)
+        expect_step(page, step)
+        press(page, button)
+        expect(page.locator(".error-summary")).to_be_focused()
+        expect_step(page, step)
+        expect(page.locator(".em")).to_have_count(errors)
+        expect(page.locator(".error-summary a")).to_have_count(errors)
+        assert_no_axe_violations(page, f"{step} step with every required answer in error")
 
 
 def test_sale_estimate_page(page: Page, live_app: LiveApp, upstream: SandboxServer) -> None:
