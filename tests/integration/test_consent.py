@@ -1,4 +1,5 @@
-"""The GDPR consent: never pre-ticked, names the agency, required per widget, and recorded."""
+"""The GDPR consent: never pre-ticked, names the agency, required per widget, and recorded.
+It is asked on the journey's last step, "Your details", reached here through every step."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from fastapi.testclient import TestClient
 from app.store import Submission
 from app.widgets import DEFAULT_CONSENT, DEFAULT_CONSENT_WITH_PRIVACY
 from tests.support.apps import SAME_ORIGIN, app_client, make_settings
-from tests.support.forms import answers, form_token
+from tests.support.forms import answers, details_answers, form_token, press, step_of, walk
 from tests.support.servers import SandboxServer
 
 AGENCY = "Acme Estates"
@@ -64,6 +65,13 @@ def post(client: TestClient, query: str = "", **changes: Any) -> Any:
     return client.post("/w/default", data=data, headers=SAME_ORIGIN, follow_redirects=False)
 
 
+def details_page(client: TestClient) -> str:
+    """The journey's details step, every step before it answered."""
+    response = walk(client)
+    assert response.status_code == 200
+    return str(response.text)
+
+
 def stored(client: TestClient, submission_id: str) -> Submission:
     # TestClient types its app as any ASGI app; this one is our FastAPI app with its services.
     store = client.app.state.services.store  # type: ignore[attr-defined]
@@ -74,27 +82,30 @@ def stored(client: TestClient, submission_id: str) -> Submission:
 
 
 def test_the_box_is_never_ticked_on_a_new_form(client: TestClient) -> None:
-    assert " checked" not in consent_input(client.get("/w/default").text)
+    assert " checked" not in consent_input(details_page(client))
 
 
 def test_the_label_names_the_agency_and_the_page_links_its_privacy_notice(
     client: TestClient,
 ) -> None:
-    page = client.get("/w/default").text
+    page = details_page(client)
     assert f'<label for="gdpr_checkbox">{WORDING}</label>' in page
     assert AGENCY in WORDING
     link = re.search(rf'<a href="{re.escape(PRIVACY)}"[^>]*>([^<]+)</a>', page)
     assert link, "the privacy notice is linked"
     assert AGENCY in link.group(1) and "privacy notice" in link.group(1)
-    assert "Your consent</h2>" in page  # required by default: no "(optional)"
+    assert '<legend class="lg">Your consent</legend>' in page  # required: no "(optional)"
 
 
 @pytest.mark.parametrize("ticked", [True, False], ids=["ticked", "unticked"])
 def test_with_errors_the_box_stays_as_the_homeowner_left_it(
     client: TestClient, upstream: SandboxServer, ticked: bool
 ) -> None:
-    response = post(client, postcode="nowhere", gdpr_checkbox="yes" if ticked else None)
+    # "Get my valuation" pressed with a mistake on the same page as the box.
+    details = details_answers(email="nowhere", gdpr_checkbox="yes" if ticked else None)
+    response = press(client, details_page(client), **details)
     assert response.status_code == 422
+    assert step_of(response.text) == "details"
     assert (" checked" in consent_input(response.text)) is ticked
     assert upstream.leads() == []
 
@@ -126,7 +137,7 @@ def test_the_json_api_requires_it_with_the_same_message(
 def test_when_optional_the_form_says_so_and_the_lead_goes_without_consent(
     optional_client: TestClient, upstream: SandboxServer
 ) -> None:
-    page = optional_client.get("/w/default").text
+    page = details_page(optional_client)
     assert "Your consent (optional)" in page
     assert " checked" not in consent_input(page)
     response = post(optional_client, gdpr_checkbox=None)
@@ -168,7 +179,7 @@ def test_without_a_privacy_notice_the_wording_and_the_page_say_nothing_of_one(
     tmp_path: Path, upstream: SandboxServer
 ) -> None:
     with consent_client(tmp_path, upstream, widget_privacy_url="") as client:
-        page = client.get("/w/default").text
+        page = details_page(client)
         wording = DEFAULT_CONSENT.replace("{agency}", AGENCY)
         assert f'<label for="gdpr_checkbox">{wording}</label>' in page
         assert "privacy" not in page.lower()
