@@ -1,4 +1,5 @@
-"""The pages fit a 320 px phone, a 1280 px desktop and 1280 px at 200% zoom, with big targets.
+"""Every page of the journey fits a 320 px phone, a 1280 px desktop and 1280 px at 200% zoom,
+without sideways scrolling, one short step per screen, with big targets.
 
 Screenshots of each page at each size go to test-artifacts/ (git-ignored) for people to look at.
 """
@@ -14,12 +15,19 @@ from playwright.sync_api import Browser, Page, expect
 
 from app.availability import MAX_SLOTS
 from tests.browser.support import (
+    CONTINUE,
+    FIND_ADDRESS,
     UNVALUABLE_POSTCODE,
+    answer_postcode,
+    choose_address,
+    choose_visit_times,
+    describe_property,
+    expect_step,
     open_form,
+    press,
     submit,
     submit_valid,
 )
-from tests.browser.test_homeowner_flow import fill_valid_form
 from tests.support.apps import LiveApp
 from tests.support.servers import SandboxServer
 
@@ -31,6 +39,9 @@ VIEWPORTS = {
     "1280px-zoom-200pc": (640, 450, 2),
 }
 MIN_TARGET_PX = 24  # WCAG 2.2 SC 2.5.8 Target Size (Minimum)
+# The longest a long step's page may be, at any of the sizes (about 2,150 and 1,650 px at 320 px
+# wide); every other step fits one screen at 320×720 and 1280×900.
+LONG_STEPS_PX = {"visit": 2400, "details": 1800}
 
 # Controls smaller than 24×24 CSS px. Exempt, as 2.5.8 allows: links inside a sentence, the
 # honeypot (off-screen, never for people) and the skip link while it is off-screen.
@@ -83,16 +94,55 @@ def check_and_shoot(page: Page, artifacts: Path, name: str) -> None:
     assert page.evaluate(NO_HORIZONTAL_SCROLL), f"{name} scrolls sideways: {widths}"
 
 
-def test_form_errors_and_estimate_fit_without_sideways_scrolling(
+def page_length(page: Page) -> int:
+    return int(page.evaluate("document.documentElement.scrollHeight"))
+
+
+def check_length(page: Page, viewport: str, step: str) -> None:
+    """One thing per page: the short steps fit one phone or desktop screen without scrolling;
+    the visit and details steps stay within their lengths."""
+    length = page_length(page)
+    if step in LONG_STEPS_PX:
+        assert length <= LONG_STEPS_PX[step], f"{step} step is {length} px long at {viewport}"
+    elif viewport in ("320px", "1280px"):
+        assert length <= VIEWPORTS[viewport][1], f"{step} step needs scrolling at {viewport}"
+
+
+def test_every_step_and_result_fit_without_sideways_scrolling(
     sized: Page, viewport: str, live_app: LiveApp, upstream: SandboxServer, artifacts: Path
 ) -> None:
     open_form(sized, live_app)
-    check_and_shoot(sized, artifacts, f"{viewport}-form-empty")
-
-    sized.locator("input[name=appointment_availability]").nth(4).check()
-    submit(sized)  # everything else missing: an error on every required field
+    check_and_shoot(sized, artifacts, f"{viewport}-step-postcode")
+    check_length(sized, viewport, "postcode")
+    press(sized, FIND_ADDRESS)  # nothing answered: both errors
     expect(sized.locator(".error-summary")).to_be_visible()
-    check_and_shoot(sized, artifacts, f"{viewport}-form-errors")
+    check_and_shoot(sized, artifacts, f"{viewport}-step-postcode-errors")
+
+    answer_postcode(sized)
+    expect_step(sized, "address")
+    check_and_shoot(sized, artifacts, f"{viewport}-step-address")
+    check_length(sized, viewport, "address")
+    press(sized, "My address is not listed")
+    expect_step(sized, "manual-address")
+    check_and_shoot(sized, artifacts, f"{viewport}-step-manual-address")
+    check_length(sized, viewport, "manual-address")
+    sized.get_by_label("Address line 1").fill("12 Friar Gate")
+    sized.get_by_label("Town or city").fill("Derby")
+    press(sized, CONTINUE)
+    expect_step(sized, "property")
+    check_and_shoot(sized, artifacts, f"{viewport}-step-property")
+    check_length(sized, viewport, "property")
+    describe_property(sized)
+    expect_step(sized, "visit")
+    check_and_shoot(sized, artifacts, f"{viewport}-step-visit")
+    check_length(sized, viewport, "visit")
+    choose_visit_times(sized)
+    expect_step(sized, "details")
+    check_and_shoot(sized, artifacts, f"{viewport}-step-details")
+    check_length(sized, viewport, "details")
+    submit(sized)  # nothing filled in: an error on every required field
+    expect(sized.locator(".error-summary")).to_be_visible()
+    check_and_shoot(sized, artifacts, f"{viewport}-step-details-errors")
 
     submit_valid(sized, live_app)
     expect(sized.get_by_text("Estimated sale price")).to_be_visible()
@@ -110,17 +160,17 @@ def test_form_errors_and_estimate_fit_without_sideways_scrolling(
 def test_availability_error_fits_a_phone(
     browser: Browser, live_app: LiveApp, upstream: SandboxServer, artifacts: Path
 ) -> None:
-    """The slot grid with its error bar is the narrowest part of the form."""
+    """The slot grid with its error bar is the narrowest part of the journey."""
     page = sized_page(browser, "320px", javascript=False)  # so a tenth slot can be ticked
     try:
         open_form(page, live_app)
-        fill_valid_form(page)
-        boxes = page.locator("input[name=appointment_availability]")
-        for n in range(MAX_SLOTS + 1):
-            boxes.nth(n).check()
-        submit(page)
+        answer_postcode(page)
+        choose_address(page)
+        describe_property(page)
+        choose_visit_times(page, times=MAX_SLOTS + 1)
+        expect_step(page, "visit")
         expect(page.locator("#appointment_availability-error")).to_be_visible()
-        check_and_shoot(page, artifacts, "320px-form-too-many-slots")
+        check_and_shoot(page, artifacts, "320px-step-visit-too-many-slots")
     finally:
         page.context.close()
 
@@ -130,10 +180,21 @@ def test_every_control_is_at_least_24px_square(
     sized: Page, viewport: str, live_app: LiveApp
 ) -> None:
     open_form(sized, live_app)
-    assert sized.evaluate(SMALL_TARGETS) == []
+    assert sized.evaluate(SMALL_TARGETS) == [], "postcode step"
+    answer_postcode(sized)
+    for step, answer in (
+        ("address", lambda: choose_address(sized)),
+        ("property", lambda: describe_property(sized)),
+        ("visit", lambda: choose_visit_times(sized)),
+    ):
+        expect_step(sized, step)
+        assert sized.evaluate(SMALL_TARGETS) == [], f"{step} step"
+        answer()
+    expect_step(sized, "details")
+    assert sized.evaluate(SMALL_TARGETS) == [], "details step"
     submit(sized)  # the error page adds the summary's links
-    expect(sized.locator(".error-summary a")).to_have_count(10)
-    assert sized.evaluate(SMALL_TARGETS) == []
+    expect(sized.locator(".error-summary a")).to_have_count(5)
+    assert sized.evaluate(SMALL_TARGETS) == [], "details step with errors"
     sized.keyboard.press("Shift+Tab")  # from the focused summary back to the skip link
     skip = sized.get_by_role("link", name="Skip to main content")
     expect(skip).to_be_focused()
@@ -141,17 +202,39 @@ def test_every_control_is_at_least_24px_square(
     assert box and box["width"] >= MIN_TARGET_PX and box["height"] >= MIN_TARGET_PX, box
 
 
+def assert_large(page: Page, what: str) -> None:
+    controls = page.locator("input[type=radio], input[type=checkbox]").all()
+    assert controls, f"no radio or checkbox on the {what} step"
+    for control in controls:
+        box = control.bounding_box()
+        assert box and box["width"] >= 32 and box["height"] >= 32, (what, box)
+
+
 def test_radios_and_checkboxes_are_large_and_their_labels_click_them(
     page: Page, live_app: LiveApp
 ) -> None:
     open_form(page, live_app)
-    for control in page.locator("input[type=radio], input[type=checkbox]").all():
-        box = control.bounding_box()
-        assert box and box["width"] >= 32 and box["height"] >= 32, box
-    page.locator("label[for=av5]").click()  # the words under a slot's box
-    expect(page.locator("#av5")).to_be_checked()
+    assert_large(page, "postcode")
+    page.get_by_text("Let", exact=True).click()
+    expect(page.get_by_label("Let", exact=True)).to_be_checked()
+    page.get_by_label("Postcode").fill("DE1 1JX")
+    press(page, FIND_ADDRESS)
+    choose_address(page)
+    expect_step(page, "property")
+    assert_large(page, "property")
     page.get_by_text("Flat or maisonette").click()
     expect(page.get_by_label("Flat or maisonette")).to_be_checked()
+    page.get_by_label("Number of bedrooms").select_option("2")
+    press(page, CONTINUE)
+    expect_step(page, "visit")
+    assert_large(page, "visit")
+    page.locator("label[for=av5]").click()  # the words under a slot's box
+    expect(page.locator("#av5")).to_be_checked()
+    press(page, CONTINUE)
+    expect_step(page, "details")
+    assert_large(page, "details")
+    page.locator("label[for=gdpr_checkbox]").click()
+    expect(page.locator("#gdpr_checkbox")).to_be_checked()
 
 
 def test_the_estimate_prints_without_buttons_or_colour_blocks(
