@@ -1,4 +1,5 @@
-"""The homeowner's flow through the app, with the sandbox Lead API as a real HTTP upstream."""
+"""The homeowner's flow through the app, with the sandbox Lead API as a real HTTP upstream: the
+journey's steps pressed one by one, or every answer posted at once (an earlier release's page)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.support.apps import SAME_ORIGIN, app_client, make_settings
-from tests.support.forms import answers, form_token
+from tests.support.forms import (
+    STEP_ORDER,
+    answers,
+    details_answers,
+    form_token,
+    hidden_fields,
+    press,
+    step_of,
+    walk,
+)
 from tests.support.servers import SandboxServer
 
 
@@ -37,9 +47,15 @@ def visible_text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
-def test_form_names_are_the_lead_api_fields(client: TestClient) -> None:
-    page = client.get("/w/default").text
-    names = set(re.findall(r'name="([a-z_]+)"', page))
+def test_the_journeys_field_names_are_the_lead_api_fields(
+    tmp_path: Path, upstream: SandboxServer
+) -> None:
+    # Every step's page, the address both from the (sandbox) provider's list and typed.
+    settings = make_settings(tmp_path, upstream.base_url, address_lookup="sandbox")
+    with app_client(settings) as client:
+        pages = [walk(client, until=step).text for step in STEP_ORDER]
+    assert [step_of(page) for page in pages] == list(STEP_ORDER)
+    names = {name for page in pages for name in re.findall(r'name="([a-z_0-9]+)"', page)}
     assert {
         "type",
         "title",
@@ -47,7 +63,6 @@ def test_form_names_are_the_lead_api_fields(client: TestClient) -> None:
         "last_name",
         "email",
         "phone",
-        "address",
         "postcode",
         "property_bedrooms",
         "property_type",
@@ -55,6 +70,8 @@ def test_form_names_are_the_lead_api_fields(client: TestClient) -> None:
         "appointment_availability",
         "gdpr_checkbox",
     } <= names
+    # The Lead API's one-line `address` is made from the address chosen or typed.
+    assert {"address_key", "address_line_1", "address_line_2", "town"} <= names
 
 
 def test_vendor_sees_a_sale_range_after_a_redirect(
@@ -74,14 +91,16 @@ def test_vendor_sees_a_sale_range_after_a_redirect(
 def test_the_upstream_receives_the_contract_shape(
     client: TestClient, upstream: SandboxServer
 ) -> None:
-    page = client.get("/w/default").text
-    data = {**answers(), "token": form_token(page), "appointment_availability": first_slot(page)}
-    client.post("/w/default", data=data, headers=SAME_ORIGIN)
+    visit = walk(client, until="visit").text
+    details = press(client, visit, appointment_availability=first_slot(visit))
+    assert step_of(details.text) == "details"
+    assert press(client, details.text, **details_answers()).status_code == 303
     [lead] = upstream.leads()
     body = lead["body"]
     assert lead["api_key"] == "test-key"
     assert body["property_bedrooms"] == 3 and isinstance(body["property_bedrooms"], int)
     assert body["gdpr_checkbox"] is True
+    assert body["address"] == "12 Friar Gate, Derby"
     assert body["postcode"] == "DE1 1JX"
     assert body["phone"] == "07911123456"
     assert body["source"] == "ivt"
@@ -109,15 +128,38 @@ def test_a_home_that_cannot_be_valued_gets_a_warm_page(
 
 
 def test_errors_re_render_with_answers_kept(client: TestClient, upstream: SandboxServer) -> None:
+    details = walk(client).text
+    response = press(client, details, **details_answers(email="not-an-email", first_name=None))
+    assert response.status_code == 422
+    page = response.text
+    assert step_of(page) == "details"
+    assert "<title>Error: " in page
+    assert "There is a problem" in page
+    assert "Enter your first name" in page
+    assert "Enter an email address in the correct format" in page
+    assert 'value="not-an-email"' in page and 'value="Singer"' in page
+    assert "12 Friar Gate, Derby, DE1 1JX" in visible_text(page)  # the earlier steps' answers
+    assert upstream.leads() == []
+
+
+def test_a_whole_form_with_errors_shows_the_step_of_the_first_with_every_answer_kept(
+    client: TestClient, upstream: SandboxServer
+) -> None:
     response = submit(client, postcode="75008", email="not-an-email", first_name=None)
     assert response.status_code == 422
     page = response.text
+    assert step_of(page) == "postcode"  # the first wrong answer's step
     assert "<title>Error: " in page
     assert "There is a problem" in page
     assert "Enter a full UK postcode, like DE1 1JX" in page
-    assert "Enter your first name" in page
-    assert 'value="75008"' in page and 'value="not-an-email"' in page
-    assert 'value="Singer"' in page
+    assert 'value="75008"' in page
+    signer = client.app.state.services.signer  # type: ignore[attr-defined]
+    kept = signer.read_answers(hidden_fields(page)["answers"], "default")
+    assert (kept["email"], kept["last_name"], kept["address"]) == (
+        "not-an-email",
+        "Singer",
+        "12 Friar Gate, Derby",
+    )
     assert upstream.leads() == []
 
 
