@@ -4,6 +4,10 @@ one constant page (the form page's own bytes, fetched once by bench/run.py), ser
 configuration, with one access log line per request (uvicorn's own, through the app's
 formatter), as the app writes one per request.
 
+With BENCH_APP_ACCESS_LOG=1 that line is the app's own instead of uvicorn's (the app's outermost
+middleware, `app.middleware.RequestLog`: request id, status and milliseconds), so bench/journey.py
+reads both servers' time per request from the same line, timed by the same code.
+
     BENCH_PAGE_FILE=form.html python -m bench.plain_page    # HOST, PORT, LOG_* as for the app
 """
 
@@ -17,6 +21,7 @@ from fastapi import FastAPI
 from fastapi.responses import Response
 
 from app.logs import configure_logging
+from app.middleware import RequestLog
 from app.settings import load_settings
 
 TARGET = "bench.plain_page:app"
@@ -25,7 +30,9 @@ TARGET = "bench.plain_page:app"
 def build() -> FastAPI:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
-    logging.getLogger("uvicorn.access").disabled = False  # the app's is off: it writes its own
+    apps_own_line = os.environ.get("BENCH_APP_ACCESS_LOG") == "1"
+    # The app's uvicorn access log is off: it writes its own line.
+    logging.getLogger("uvicorn.access").disabled = apps_own_line
     page = Path(os.environ["BENCH_PAGE_FILE"]).read_bytes()
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
@@ -33,6 +40,8 @@ def build() -> FastAPI:
     async def constant_page() -> Response:
         return Response(page, media_type="text/html; charset=utf-8")
 
+    if apps_own_line:
+        app.add_middleware(RequestLog)
     return app
 
 

@@ -10,6 +10,7 @@ reported, not asserted.
     .venv/bin/python -m bench.run [--duration 10] [--connections 32] [--workers 1] [--json FILE]
     .venv/bin/python -m bench.run --profile var/profiles    # also records py-spy flame graphs
     .venv/bin/python -m bench.run --form-only               # the form page against the plain app
+    .venv/bin/python -m bench.run --journey-only            # the step-by-step journey alone
 
 First the Lead API client's CPU per call is measured on its own (`bench/leadapi_cpu.py`: the
 app's client sending to the sandbox from a process of its own, one call in flight and eight).
@@ -21,6 +22,10 @@ to `POST /api/widgets/default/valuations` at `--submit-connections` (submits/s, 
 straight to the sandbox: the difference is the latency the app adds. Peak RSS is sampled from
 /proc for the app process and its children throughout. Page weight is measured from the form
 page's own HTML, CSS and JS and `/embed.js`, raw and gzip (level 6, as proxies use).
+
+Last, the step-by-step journey (`bench/journey.py`, servers of its own): the server's time per
+step against the plain app's page, and address provider calls per lead with the lookup cache on
+and off (`--journeys`, `--homeowners`, `--seed`).
 """
 
 from __future__ import annotations
@@ -815,6 +820,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--form-only", action="store_true", help="only the form page against the plain app"
     )
+    parser.add_argument(
+        "--journey-only", action="store_true", help="only the step-by-step journey (no wrk)"
+    )
+    parser.add_argument(
+        "--journeys", type=int, default=300, help="timed journeys, one request at a time"
+    )
+    parser.add_argument(
+        "--journey-warmup", type=int, default=20, help="journeys before the timed ones"
+    )
+    parser.add_argument(
+        "--homeowners", type=int, default=200, help="simulated for address lookups per lead"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="for the simulated homeowners")
     parser.add_argument("--submit-connections", type=int, default=16, help="for submits/s")
     parser.add_argument(
         "--latency-connections",
@@ -832,8 +850,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from bench import journey
+
     args = parse_args(argv)
-    results = run(args)
+    if args.journey_only:
+        results = {"journey": journey.run(args)}
+    else:
+        results = run(args)
+        if not args.form_only:
+            results["journey"] = journey.run(args)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2, default=lambda o: asdict(o)) + "\n")
