@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from app.settings import Settings
 from app.widgets import load_widgets
 from tests.support.apps import SAME_ORIGIN, app_client, make_settings
-from tests.support.forms import answers, form_token
+from tests.support.forms import answers, form_token, walk
 from tests.support.servers import REPO_ROOT, SandboxServer
 
 ALPHA_ORIGINS = ("https://www.alpha-homes.example", "https://alpha-homes.example")
@@ -104,8 +104,12 @@ def test_each_page_shows_its_own_brand(client: TestClient) -> None:
     assert "Bravo Lettings" in bravo and "Alpha Homes" not in bravo
     assert re.search(r"<style[^>]*>[^<]*--primary:#1d4f91", alpha)
     assert re.search(r"<style[^>]*>[^<]*--primary:#8a1538", bravo)
-    assert "When are you thinking of letting?" in bravo
-    assert "When are you thinking of letting?" not in alpha
+    # The agency's own question, on the property step of its journey only.
+    alpha_property = walk(client, until="property", widget="alpha").text
+    bravo_property = walk(client, until="property", widget="bravo").text
+    assert "Alpha Homes" in alpha_property and "Bravo Lettings" in bravo_property
+    assert "When are you thinking of letting?" in bravo_property
+    assert "When are you thinking of letting?" not in alpha_property
 
 
 def frame_ancestors(response: Any) -> list[str]:
