@@ -25,6 +25,15 @@ from tests.security.support import (
     submission_of,
     visible_text,
 )
+from tests.support.forms import (
+    DETAILS,
+    carried_answers,
+    details_answers,
+    hidden_fields,
+    press,
+    step_of,
+    walk,
+)
 from tests.support.servers import SandboxServer
 
 TOO_FAST_NOTICE = "Your answers have not been sent yet. Please check them"
@@ -41,29 +50,23 @@ def count(counter: object, *labels: str) -> float:
     return counter.labels(*labels)._value.get()  # type: ignore[attr-defined]
 
 
-def checked(page: str, name: str) -> str | None:
-    """The value of the ticked radio button called `name`."""
-    found = re.search(rf'<input type="radio"[^>]*name="{name}" value="([^"]*)"[^>]*checked', page)
-    return found.group(1) if found else None
-
-
-# The answers as the form shows them back (the postcode as it is written, so it reads the same).
+# The answers as the journey shows them back (the postcode as it is written, so it reads the same).
 SENT = answers(postcode="DE1 1JX", message="Near the park")
 
 
-def assert_answers_kept(page: str) -> None:
-    """Every answer in SENT is back in the form, as sent."""
+def assert_answers_kept(client: TestClient, page: str) -> None:
+    """Every answer in SENT is back: the details step's in its fields, the earlier steps' in the
+    answers the page carries (signed) to the next press."""
+    carried = carried_answers(client, page)
     for name, sent in SENT.items():
-        if name in ("type", "property_type"):
-            assert checked(page, name) == sent, name
-        elif name == "property_bedrooms":
-            assert re.search(rf'<option value="{sent}" selected', page), name
-        elif name == "gdpr_checkbox":
+        if name == "gdpr_checkbox":
             assert re.search(r'name="gdpr_checkbox" value="yes" checked', page), name
         elif name == "message":
             assert re.search(rf"<textarea[^>]*>{sent}</textarea>", page), name
-        else:
+        elif name in DETAILS:
             assert input_value(page, name) == sent, name
+        else:
+            assert carried[name] == sent, name
 
 
 def held_post(client: TestClient, trap: str = "http://spam.example") -> httpx.Response:
@@ -78,13 +81,15 @@ def test_a_form_sent_too_fast_comes_back_with_every_answer_and_the_same_token(
 ) -> None:
     client = make_client(min_fill_seconds=3)
     before = (count(metrics.REJECTS, "too_fast"), count(metrics.SUBMISSIONS, "default", "too_fast"))
-    token = fresh_token(client)
-    page = post_form(client, {"token": token, **SENT})
+    details = walk(client, postcode="DE1 1JX", message="Near the park").text
+    token = hidden_fields(details)["token"]
+    page = press(client, details, **details_answers(message="Near the park"))
     assert page.status_code == 200
+    assert step_of(page.text) == "details"
     text = visible_text(page.text)
     assert TOO_FAST_NOTICE in text and "select ‘Get my valuation’ again" in text
     assert "There is a problem" not in text
-    assert_answers_kept(page.text)
+    assert_answers_kept(client, page.text)
     assert input_value(page.text, "token") == token  # the same submission when pressed again
     assert input_value(page.text, TRAP_FIELD) == ""
     assert stored(client, submission_of(token)) is None
@@ -93,6 +98,22 @@ def test_a_form_sent_too_fast_comes_back_with_every_answer_and_the_same_token(
     assert after == (before[0] + 1, before[1] + 1)
     [event] = [line for line in log_lines if '"submission.too_fast"' in line]
     assert '"widget": "default"' in event
+
+
+def test_a_whole_form_sent_too_fast_comes_back_on_the_details_step_with_every_answer(
+    make_client: ClientFactory, upstream: SandboxServer
+) -> None:
+    # An earlier release's one-page form, cached by an agency's site, posts every answer at once.
+    client = make_client(min_fill_seconds=3)
+    token = fresh_token(client)
+    page = post_form(client, {"token": token, **SENT})
+    assert page.status_code == 200
+    assert step_of(page.text) == "details"
+    assert TOO_FAST_NOTICE in visible_text(page.text)
+    assert_answers_kept(client, page.text)
+    assert input_value(page.text, "token") == token
+    assert stored(client, submission_of(token)) is None
+    assert upstream.leads() == []
 
 
 def test_a_fast_person_who_made_a_mistake_sees_their_errors_not_the_notice(
@@ -199,16 +220,34 @@ def test_a_filled_trap_field_with_mistakes_shows_the_errors_like_anyone_and_stor
     client: TestClient, upstream: SandboxServer
 ) -> None:
     # A person whose autofill filled the trap must see their errors, not a false "thank you".
+    details = walk(client).text
+    token = hidden_fields(details)["token"]
+    page = press(client, details, **details_answers(email="marla@"), **{TRAP_FIELD: "Marla"})
+    assert page.status_code == 422
+    assert step_of(page.text) == "details"
+    text = visible_text(page.text)
+    assert "There is a problem" in text and "Enter an email address in the correct format" in text
+    assert RECEIVED not in text
+    assert input_value(page.text, "email") == "marla@"
+    assert input_value(page.text, TRAP_FIELD) == "", "the trap comes back empty"
+    assert stored(client, submission_of(token)) is None
+    assert upstream.leads() == []
+
+
+def test_a_whole_form_with_a_filled_trap_and_a_wrong_postcode_shows_the_postcode_step(
+    client: TestClient, upstream: SandboxServer
+) -> None:
     token = fresh_token(client)
     page = post_form(
         client, {"token": token, **answers(postcode="not a postcode"), TRAP_FIELD: "Marla"}
     )
     assert page.status_code == 422
+    assert step_of(page.text) == "postcode"
     text = visible_text(page.text)
     assert "There is a problem" in text and "Enter a full UK postcode" in text
     assert RECEIVED not in text
     assert input_value(page.text, "postcode") == "not a postcode"
-    assert input_value(page.text, TRAP_FIELD) == "", "the trap comes back empty"
+    assert TRAP_FIELD not in carried_answers(client, page.text), "the trap is not carried on"
     assert stored(client, submission_of(token)) is None
     assert upstream.leads() == []
 
@@ -216,7 +255,7 @@ def test_a_filled_trap_field_with_mistakes_shows_the_errors_like_anyone_and_stor
 def test_the_trap_field_is_hidden_from_people_and_left_alone_by_autofill_and_password_managers(
     client: TestClient,
 ) -> None:
-    page = client.get("/w/default").text
+    page = walk(client).text  # the details step, where the trap is
     trap = re.search(r'<div class="hp" aria-hidden="true">(.*?)</div>', page, re.S)
     assert trap, "the trap field sits in an aria-hidden wrapper"
     label = re.search(r"<label[^>]*>([^<]*)</label>", trap.group(1))

@@ -70,6 +70,13 @@ def hidden_fields(page: str) -> dict[str, str]:
     return {name: html.unescape(value) for name, value in found}
 
 
+def carried_answers(client: Any, page: str, widget: str = "default") -> dict[str, Any]:
+    """The other steps' answers a step page carries signed, read back as the app reads them
+    (`client` a TestClient of the app that drew the page)."""
+    signer = client.app.state.services.signer
+    return dict(signer.read_answers(hidden_fields(page)["answers"], widget))
+
+
 def step_of(page: str) -> str | None:
     """The journey step a page asks (its form's `data-step`), None on any other page."""
     found = re.search(r'<form method="post"[^>]*data-step="([^"]+)"', page)
