@@ -25,6 +25,7 @@ from tests.security.support import (
     submission_of,
 )
 from tests.support.apps import SAME_ORIGIN, LiveApp
+from tests.support.forms import details_answers, press, send_through_journey, step_of, walk
 from tests.support.servers import SandboxServer
 
 ONE_MB = 1024 * 1024
@@ -274,22 +275,47 @@ def test_a_request_id_smuggling_a_header_is_refused_or_replaced_by_the_real_serv
 # Markup in every text field
 
 
-def test_markup_in_every_text_field_is_shown_escaped_when_the_form_comes_back(
+def shown_value(page: str, name: str) -> str:
+    """A field's value as the page shows it back to the homeowner, unescaped."""
+    if name == "message":
+        shown = re.search(r'<textarea[^>]*name="message"[^>]*>([^<]*)</textarea>', page)
+        assert shown, "the message is shown again"
+        return html.unescape(shown.group(1))
+    return html.unescape(input_value(page, name) or "")
+
+
+def test_markup_in_every_text_field_is_shown_escaped_when_a_step_comes_back(
     client: TestClient, upstream: SandboxServer
 ) -> None:
+    # Each step that asks free text, pressed with markup in every text field it has (some of it
+    # wrong, so the step comes back); the address as typed, shown again in the details summary.
+    typed = {"address_line_1": PAYLOAD, "address_line_2": PAYLOAD, "town": PAYLOAD}
+    details_text = ("title", "first_name", "last_name", "email", "phone", "message")
+    details = walk(client, address=f"{PAYLOAD}, {PAYLOAD}").text
+    assert "<script>alert(1)</script>" not in details
+    assert f"{PAYLOAD}, {PAYLOAD}, DE1 1JX" in html.unescape(details)
+    steps = {
+        "postcode": (client.get("/w/default").text, {"type": "vendor", "postcode": PAYLOAD}),
+        "manual-address": (
+            walk(client, until="manual-address").text,
+            {**typed, "postcode": PAYLOAD},
+        ),
+        "details": (details, details_answers(**dict.fromkeys(details_text, PAYLOAD))),
+    }
+    for step, (page, fields) in steps.items():
+        response = press(client, page, **fields)
+        assert response.status_code == 422, step
+        assert step_of(response.text) == step
+        assert "<script>alert(1)</script>" not in response.text, step
+        for name in fields:
+            if name not in ("type", "gdpr_checkbox"):
+                assert shown_value(response.text, name) == PAYLOAD, (step, name)
+    # Every text field at once, as an earlier release's one-page form posts them.
     data = {"token": fresh_token(client), **answers(**dict.fromkeys(TEXT_FIELDS, PAYLOAD))}
     response = post_form(client, data)
     assert response.status_code == 422
-    page = response.text
-    assert "<script>alert(1)</script>" not in page
-    for name in TEXT_FIELDS:
-        if name == "message":
-            shown = re.search(r'<textarea[^>]*name="message"[^>]*>([^<]*)</textarea>', page)
-            assert shown, "the message is shown again"
-            value = shown.group(1)
-        else:
-            value = input_value(page, name) or ""
-        assert html.unescape(value) == PAYLOAD, name
+    assert "<script>alert(1)</script>" not in response.text
+    assert shown_value(response.text, "postcode") == PAYLOAD
     assert upstream.leads() == []
 
 
@@ -307,6 +333,18 @@ def test_markup_in_free_text_is_sent_upstream_as_plain_text(
     assert sent["utm_source"] == PAYLOAD
     result = client.get(response.headers["location"])
     assert "<script>alert(1)</script>" not in result.text
+
+
+def test_markup_typed_through_the_journey_is_sent_upstream_as_plain_text(
+    client: TestClient, upstream: SandboxServer
+) -> None:
+    changes = {"address": f"{PAYLOAD}, {PAYLOAD}", "first_name": PAYLOAD, "message": PAYLOAD}
+    response = send_through_journey(client, **changes)
+    assert response.status_code == 303
+    [lead] = upstream.leads()
+    for name, sent in changes.items():
+        assert lead["body"][name] == sent, name  # not HTML-escaped, not stripped
+    assert "<script>alert(1)</script>" not in client.get(response.headers["location"]).text
 
 
 def test_markup_in_attribution_is_escaped_in_the_form(client: TestClient) -> None:
