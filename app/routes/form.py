@@ -102,10 +102,12 @@ async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep
         return form_not_checked_page(request, services, widget)
     if isinstance(form_token, TokenExpired):
         return await _expired(request, services, widget, answers, form_token)
-    journey = Journey(request, services, widget, token, form_token, answers)
-
     # Validation first: whoever sent it, a person who made a mistake sees their errors.
     outcome = validate_answers(answers, widget)
+    # Shown back as checked: an email's domain as the homeowner typed it (a browser posts its
+    # xn-- form), the postcode in capitals.
+    answers = {**answers, **outcome.values}
+    journey = Journey(request, services, widget, token, form_token, answers)
     if not outcome.ok:
         admission.count_invalid(widget)
         return await journey.show_errors(outcome.errors)
