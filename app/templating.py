@@ -36,11 +36,13 @@ class Marks:
 
     `optional` values sit alone on a line (a hidden input) that the page only has when the value
     is set: a line holding such a mark is dropped when the request has no value for it.
+    `query` is the query string a form's action keeps (the page and campaign), "" for none.
     """
 
     token: str
     nonce: str
     parent_origin: str
+    query: str
     optional: Mapping[str, str]
 
     @classmethod
@@ -48,7 +50,7 @@ class Marks:
         def mark() -> str:
             return f"mark{secrets.token_hex(16)}"
 
-        return cls(mark(), mark(), mark(), {name: mark() for name in optional})
+        return cls(mark(), mark(), mark(), mark(), {name: mark() for name in optional})
 
 
 class FilledPage:
@@ -60,11 +62,14 @@ class FilledPage:
             marks.token: ("token", ""),
             marks.nonce: ("nonce", ""),
             marks.parent_origin: ("parent_origin", ""),
+            marks.query: ("query", ""),
         }
         for name, mark in marks.optional.items():
             holes[mark] = ("optional", name)
         lines = [rf"[^\n]*{re.escape(m)}[^\n]*\n" for m in marks.optional.values()]
-        singles = [re.escape(m) for m in (marks.token, marks.nonce, marks.parent_origin)]
+        singles = [
+            re.escape(m) for m in (marks.token, marks.nonce, marks.parent_origin, marks.query)
+        ]
         pattern = re.compile("|".join(lines + singles))
         self._parts: list[bytes | tuple[str, str, bytes, bytes]] = []
         found: dict[str, int] = {}
@@ -80,19 +85,31 @@ class FilledPage:
             self._parts.append((kind, name, text.encode(), mark.encode()))
             position = match.end()
         self._parts.append(html[position:].encode())
-        expected = {"token": 1, "parent_origin": 1} | {"optional" + n: 1 for n in marks.optional}
+        expected = {"token": 1, "parent_origin": 1, "query": 1} | {
+            "optional" + n: 1 for n in marks.optional
+        }
         if any(found.get(key, 0) != count for key, count in expected.items()):
             raise ValueError(f"the page does not hold each mark once: {found}")
         # Filled with the marks themselves it must give back the very page that was rendered.
-        same = self.fill(marks.token, marks.nonce, marks.parent_origin, marks.optional)
+        same = self.fill(marks.token, marks.nonce, marks.parent_origin, marks.optional, marks.query)
         if same != html.encode():
             raise ValueError("the page cannot be rebuilt from its parts")
 
     def fill(
-        self, token: str, nonce: str, parent_origin: str | None, optional: Mapping[str, str]
+        self,
+        token: str,
+        nonce: str,
+        parent_origin: str | None,
+        optional: Mapping[str, str],
+        query: str = "",
     ) -> bytes:
         """The page as UTF-8 with these values in its holes, each escaped as Jinja would."""
-        values = {"token": token, "nonce": nonce, "parent_origin": parent_origin or ""}
+        values = {
+            "token": token,
+            "nonce": nonce,
+            "parent_origin": parent_origin or "",
+            "query": query,
+        }
         out: list[bytes] = []
         for part in self._parts:
             if isinstance(part, bytes):

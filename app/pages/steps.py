@@ -220,7 +220,7 @@ def blank_first_step(
             marks.parent_origin,
             {},
             {},
-            "",
+            marks.query,
             now,
         )
         context["lookup_on"] = services.addresses.provider_for(widget.id) is not None
@@ -234,7 +234,9 @@ def blank_first_step(
     if page is None:
         return None
     allow_framing(request, widget.allowed_origins)
-    html = page.fill(token, csp_nonce(request), parent, attribution)
+    # The action keeps the page and campaign, as every step's does (see `render_step`).
+    query = "?" + urlencode(attribution) if attribution else ""
+    html = page.fill(token, csp_nonce(request), parent, attribution, query)
     return HTMLResponse(html, headers={"cache-control": "no-store"})
 
 
