@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from app.main import create_app
 from app.pages.refusals import size_in_words
 from tests.support.apps import SAME_ORIGIN, make_settings
-from tests.support.forms import answers, form_token
+from tests.support.forms import answers, form_action, form_token, walk
 from tests.support.servers import SandboxServer
 
 AGENCY = "Acme Estates"
@@ -188,6 +188,32 @@ def test_a_body_over_the_limit_after_a_reshown_form_still_finds_the_agency_page(
     page = assert_widget_page(response, 413)
     assert f'data-parent-origin="{AGENCY_ORIGIN}"' in page
     back = link_back(page)
+    assert "utm_source=mail" in back
+    assert quote(AGENCY_ORIGIN + "/sell", safe="") in back
+
+
+@pytest.mark.parametrize("step", ["manual-address", "property", "visit", "details"])
+def test_a_body_over_the_limit_from_a_step_page_still_finds_the_agency_page(
+    client: TestClient, step: str
+) -> None:
+    """A step of the journey is shown at the address its press posted to (`/w/ID/steps/…`,
+    with the page and campaign in its query): the Referer of the next press, refused unread,
+    must still lead back to the form with them."""
+    opened = f"{FORM}?host={quote(AGENCY_ORIGIN + '/sell', safe='')}&utm_source=mail"
+    shown = walk(client, until=step, query=opened.removeprefix(FORM))
+    assert shown.status_code == 200
+    page_address = str(shown.request.url)
+    assert f"{FORM}/steps/" in page_address
+
+    response = client.post(
+        form_action(shown.text),  # Continue, or "Get my valuation" on the details step
+        content=b"message=" + b"a" * 40_000,
+        headers={**FORM_URLENCODED, **SAME_ORIGIN, "referer": page_address},
+    )
+    page = assert_widget_page(response, 413)
+    assert f'data-parent-origin="{AGENCY_ORIGIN}"' in page
+    back = link_back(page)
+    assert back.startswith(f"{FORM}?")
     assert "utm_source=mail" in back
     assert quote(AGENCY_ORIGIN + "/sell", safe="") in back
 
