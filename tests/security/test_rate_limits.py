@@ -31,6 +31,14 @@ from tests.security.support import (
     submit,
     visible_text,
 )
+from tests.support.forms import (
+    carried_answers,
+    details_answers,
+    hidden_fields,
+    press,
+    step_of,
+    walk,
+)
 from tests.support.servers import SandboxServer, free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -55,14 +63,17 @@ def test_a_burst_over_the_per_ip_limit_gets_429_with_retry_after_and_the_answers
     client = make_client(rate_limit_per_ip="3/minute")
     for _ in range(3):
         assert submit(client).status_code == 303
-    token = fresh_token(client)
-    refused = post_form(client, {"token": token, **answers(message="Garden flat")})
+    details = walk(client, message="Garden flat").text
+    refused = press(client, details, **details_answers(message="Garden flat"))
     assert refused.status_code == 429
     assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert step_of(refused.text) == "details"
     text = visible_text(refused.text)
     assert "too many valuations were requested" in text and "try again in" in text
     assert input_value(refused.text, "first_name") == "Marla"
     assert "Garden flat" in refused.text
+    assert carried_answers(client, refused.text)["address"] == "12 Friar Gate, Derby"
+    assert input_value(refused.text, "token") == hidden_fields(details)["token"]
     assert len(upstream.leads()) == 3
 
 

@@ -26,6 +26,14 @@ from tests.security.support import (
     visible_text,
 )
 from tests.support.apps import TEST_SECRET
+from tests.support.forms import (
+    carried_answers,
+    details_answers,
+    hidden_fields,
+    press,
+    step_of,
+    walk,
+)
 from tests.support.servers import SandboxServer
 
 TWO_WIDGETS = (
@@ -103,6 +111,7 @@ def test_an_expired_token_gives_a_fresh_form_with_the_answers_kept_and_the_same_
     old = backdated(fresh_token(client), seconds=3 * 3600)  # FORM_TOKEN_MAX_AGE is 2 hours
     page = post_form(client, {"token": old, **answers(message="Near the park")})
     assert page.status_code == 200
+    assert step_of(page.text) == "details"  # the final press's page, shown again
     assert "this form timed out" in visible_text(page.text)
     assert input_value(page.text, "first_name") == "Marla"
     assert "Near the park" in page.text
@@ -114,6 +123,28 @@ def test_an_expired_token_gives_a_fresh_form_with_the_answers_kept_and_the_same_
     sent = post_form(client, {"token": renewed, **answers(message="Near the park")})
     assert sent.status_code == 303
     assert len(leads_for(upstream, submission_of(old))) == 1
+
+
+def test_an_expired_journey_comes_back_on_the_details_step_and_sends_one_lead_when_pressed_again(
+    client: TestClient, upstream: SandboxServer
+) -> None:
+    details = walk(client, message="Near the park").text
+    old = backdated(hidden_fields(details)["token"], seconds=3 * 3600)
+    page = press(client, details, token=old, **details_answers(message="Near the park"))
+    assert page.status_code == 200
+    assert step_of(page.text) == "details"
+    assert "this form timed out" in visible_text(page.text)
+    assert input_value(page.text, "first_name") == "Marla"
+    assert "Near the park" in page.text
+    assert carried_answers(client, page.text)["address"] == "12 Friar Gate, Derby"
+    assert upstream.leads() == []
+    renewed = form_token(page.text)
+    assert renewed != old
+    assert submission_of(renewed) == submission_of(old)
+    sent = press(client, page.text, **details_answers(message="Near the park"))
+    assert sent.status_code == 303
+    [lead] = leads_for(upstream, submission_of(old))
+    assert lead["body"]["address"] == "12 Friar Gate, Derby"
 
 
 def test_an_expired_token_cannot_be_used_to_send(
