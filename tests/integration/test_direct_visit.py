@@ -1,6 +1,6 @@
-"""A homeowner who opens the form directly (no loader, so no `host`): the lead the Lead API
-receives still says where it came from, over real HTTP between a real app server and the
-sandbox."""
+"""A homeowner who opens the form directly (no loader, so no `host`) and answers every step of
+the journey: the lead the Lead API receives still says where it came from, over real HTTP
+between a real app server and the sandbox."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from tests.conftest import SANDBOX_KEY
-from tests.support.apps import SAME_ORIGIN, TEST_SECRET, LiveApp, run_app
-from tests.support.forms import answers, form_token
+from tests.support.apps import TEST_SECRET, LiveApp, run_app
+from tests.support.forms import send_through_journey
 from tests.support.servers import SandboxServer
 
 AGENCY = "https://www.acme.example"
@@ -36,10 +36,10 @@ def live_app(sandbox: SandboxServer, tmp_path_factory: pytest.TempPathFactory) -
 
 
 def host_sent(app: LiveApp, upstream: SandboxServer, headers: dict[str, str]) -> str | None:
-    """Open the form with `headers` (no host parameter), send it, and return the lead's host."""
+    """Open the form with `headers` (no host parameter), answer every step of the journey,
+    send it, and return the lead's host."""
     with httpx.Client(base_url=app.base_url, timeout=10) as http:
-        token = form_token(http.get("/w/default", headers=headers).text)
-        sent = http.post("/w/default", data={"token": token, **answers()}, headers=SAME_ORIGIN)
+        sent = send_through_journey(http, headers=headers)
     assert sent.status_code == 303, sent.text[:300]  # to the result page
     [lead] = upstream.leads()
     return lead["body"].get("host")

@@ -113,14 +113,20 @@ def press(client: Any, page: str, go: str | None = None, **fields: Any) -> Any:
 
 
 def walk(
-    client: Any, until: str = "details", widget: str = "default", query: str = "", **changes: Any
+    client: Any,
+    until: str = "details",
+    widget: str = "default",
+    query: str = "",
+    headers: dict[str, str] | None = None,
+    **changes: Any,
 ) -> Any:
     """The response showing step `until`, reached from the first page by answering each step
     with `answers(**changes)`: sell or let where the page asks it, the postcode, the address
     typed by hand ("My address is not listed" where a list is offered), the property and the
-    widget's questions, the visit's times (skipped when there are none). Each step must pass."""
+    widget's questions, the visit's times (skipped when there are none). Each step must pass.
+    `headers` go with the first page's GET (a Referer, say)."""
     wanted = answers(**changes)
-    response = client.get(f"/w/{widget}{query}")
+    response = client.get(f"/w/{widget}{query}", headers=headers or {})
     while (step := step_of(response.text)) != until:
         assert response.status_code == 200, (step, response.status_code, response.text[-2000:])
         assert step is not None and STEP_ORDER.index(step) < STEP_ORDER.index(until), step
@@ -157,10 +163,14 @@ def details_answers(**changes: Any) -> dict[str, Any]:
 
 
 def send_through_journey(
-    client: Any, widget: str = "default", query: str = "", **changes: Any
+    client: Any,
+    widget: str = "default",
+    query: str = "",
+    headers: dict[str, str] | None = None,
+    **changes: Any,
 ) -> Any:
     """Every step answered with `answers(**changes)`, then "Get my valuation" pressed: the
     final press's response (303 to the result page, or a step again with errors)."""
-    details = walk(client, "details", widget, query, **changes)
+    details = walk(client, "details", widget, query, headers, **changes)
     assert details.status_code == 200, details.text[-2000:]
     return press(client, details.text, **details_answers(**changes))
