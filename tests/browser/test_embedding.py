@@ -30,6 +30,18 @@ from tests.browser.agency import (
     widget_frame,
 )
 from tests.browser.conftest import app_env
+from tests.browser.support import (
+    CONTINUE,
+    FIND_ADDRESS,
+    answer_postcode,
+    choose_address,
+    choose_visit_times,
+    describe_property,
+    expect_step,
+    fill_details,
+    press,
+    walk_to_details,
+)
 from tests.support.apps import LiveApp, run_app
 from tests.support.servers import SandboxServer, free_port
 
@@ -113,21 +125,38 @@ def test_lead_from_an_agency_page_carries_its_address_and_campaign(
     assert_no_inner_scrollbar(frame)
 
 
-def test_frame_fits_its_content_before_and_after_the_error_summary(
+def test_frame_fits_every_step_and_the_error_summary(
     page: Page, agency: StaticSite, widget_app: LiveApp, upstream: SandboxServer
 ) -> None:
     page.goto(agency.url("/valuation.html"))
     frame = widget_frame(page)
-    expect(frame.get_by_role("button", name="Get my valuation")).to_be_visible()
+    expect(frame.get_by_role("button", name=FIND_ADDRESS)).to_be_visible()
     before = settled_height(page, frame)
     assert_no_inner_scrollbar(frame)
 
-    fill_in(frame, postcode="not a postcode")
-    send(frame)
+    frame.get_by_label("Sell", exact=True).check()
+    frame.get_by_label("Postcode").fill("not a postcode")
+    press(frame, FIND_ADDRESS)
     expect(frame.locator(".error-summary")).to_contain_text("There is a problem")
     after = settled_height(page, frame)
     assert_no_inner_scrollbar(frame)
     assert after > before
+
+    # Each step's page is its own length: the frame follows it, growing and shrinking.
+    heights = {}
+    answer_postcode(frame)
+    for step, answer in (
+        ("address", choose_address),
+        ("property", describe_property),
+        ("visit", choose_visit_times),
+        ("details", fill_details),
+    ):
+        expect_step(frame, step)
+        heights[step] = settled_height(page, frame)
+        assert_no_inner_scrollbar(frame)
+        answer(frame)
+    assert heights["address"] < after  # shrank to a shorter page
+    assert heights["visit"] > heights["property"] + 500  # grew to 42 time slots
     assert upstream.leads() == []
 
 
@@ -167,9 +196,16 @@ def test_loader_obeys_only_its_private_channel_never_window_messages(
     page.goto(agency.url("/two.html"))
     narrow_selector, wide_selector = "#narrow iframe", "#wide iframe"
     narrow, wide = widget_frame(page, narrow_selector), widget_frame(page, wide_selector)
+    # The narrow frame goes on to the visit step (42 time slots), the wide stays on the first.
+    answer_postcode(narrow)
+    choose_address(narrow)
+    describe_property(narrow)
+    expect_step(narrow, "visit")
     narrow_height = settled_height(page, narrow, narrow_selector)
     wide_height = settled_height(page, wide, wide_selector)
-    assert narrow_height > wide_height  # each frame follows its own content
+    assert narrow_height > wide_height + 1000  # each frame follows its own content
+    events = page.evaluate("widgetEvents")
+    assert [e["type"] for e in events] == ["valuation-widget:form_started"]  # the narrow frame's
 
     def unchanged_after(sender: str, post: Callable[[], None], count: int) -> None:
         seen = page.evaluate("messagesSeen.length")
@@ -177,7 +213,7 @@ def test_loader_obeys_only_its_private_channel_never_window_messages(
         page.wait_for_function("n => messagesSeen.length >= n", arg=seen + count)
         assert page.eval_on_selector(narrow_selector, "f => f.offsetHeight") == narrow_height
         assert page.eval_on_selector(wide_selector, "f => f.offsetHeight") == wide_height
-        assert page.evaluate("widgetEvents") == [], sender
+        assert page.evaluate("widgetEvents") == events, sender
 
     other = page.frame(url=f"{stranger.origin}/blank.html")
     assert other is not None
@@ -231,8 +267,18 @@ def test_events_reach_the_page_and_its_data_layer_without_personal_data(
 ) -> None:
     page.goto(agency.url("/valuation.html"))
     frame = widget_frame(page)
-    fill_in(frame)
+    frame.get_by_label("Postcode").press_sequentially("D")  # the first input of the first step
     page.wait_for_function("widgetEvents.length === 1")
+    assert page.evaluate("widgetEvents[0].type") == "valuation-widget:form_started"
+    frame.get_by_label("Postcode").fill("")
+    walk_to_details(frame)
+    fill_details(frame)
+    # A press on the details page that is not the final one (a Change) sends nothing.
+    frame.get_by_role("button", name="Change property").click()
+    expect_step(frame, "property")
+    press(frame, CONTINUE)
+    expect_step(frame, "details")
+    assert page.evaluate("widgetEvents.length") == 1  # no second start, nothing submitted yet
     send(frame)
     expect(frame.get_by_role("heading", name="Your instant valuation")).to_be_visible()
     page.wait_for_function("widgetEvents.length === 3")
@@ -249,6 +295,7 @@ def test_events_reach_the_page_and_its_data_layer_without_personal_data(
     for value in HOMEOWNER.values():
         assert value.lower() not in recorded
         assert value.lower().split()[0] not in recorded
+    assert len(upstream.leads()) == 1
 
 
 def test_demo_embeds_the_sandbox_widget_across_loopback_origins_out_of_the_box(
@@ -283,7 +330,7 @@ def test_demo_embeds_the_sandbox_widget_across_loopback_origins_out_of_the_box(
             f"script-src {app.base_url}; frame-src {app.base_url}"
         )
         preview = widget_frame(page)
-        expect(preview.get_by_role("button", name="Get my valuation")).to_be_visible()
+        expect(preview.get_by_role("button", name=FIND_ADDRESS)).to_be_visible()
         settled_height(page, preview)
 
 
