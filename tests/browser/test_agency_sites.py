@@ -25,12 +25,21 @@ from tests.browser.agency import (
     widget_frame,
 )
 from tests.browser.conftest import app_env
+from tests.browser.support import (
+    FIND_ADDRESS,
+    SUBMIT,
+    answer_postcode,
+    choose_address,
+    describe_property,
+    expect_step,
+)
 from tests.support.apps import LiveApp, run_app
 from tests.support.servers import SandboxServer
 
 pytestmark = pytest.mark.browser
 
 LINK = "Get an instant valuation"
+FIRST_HEIGHT = 320  # the loader's frame before the widget's page reports its own height
 # Runs before anything else on the page, as an analytics or chat script placed first would.
 SWALLOWER = (
     "<script>addEventListener('message', e => e.stopImmediatePropagation(), true)</script>"
@@ -139,8 +148,9 @@ def test_policy_with_the_documented_directives_shows_a_fitting_form(
 ) -> None:
     page.goto(agency.url("/csp-as-documented.html"))
     frame = widget_frame(page)
-    expect(frame.get_by_role("button", name="Get my valuation")).to_be_visible()
-    assert settled_height(page, frame) > 1000  # sized without inline styles on the page
+    expect(frame.get_by_role("button", name=FIND_ADDRESS)).to_be_visible()
+    # Sized without inline styles on the page: beyond the loader's first height, to the step's.
+    assert settled_height(page, frame) > FIRST_HEIGHT + 200
     expect(page.get_by_role("link", name=LINK)).to_have_count(0)
 
 
@@ -157,7 +167,7 @@ def test_single_page_site_gets_forms_in_targets_added_later(
         target(widget_app.base_url, attributes=' id="route"'),
     )
     frame = widget_frame(page, "#route iframe")
-    expect(frame.get_by_role("button", name="Get my valuation")).to_be_visible()
+    expect(frame.get_by_role("button", name=FIND_ADDRESS)).to_be_visible()
     settled_height(page, frame, "#route iframe")
     expect(page.get_by_role("link", name=LINK)).to_have_count(0)
 
@@ -192,7 +202,7 @@ def test_forms_are_mounted_and_unmounted_by_hand(
     tag = page.evaluate("ValuationWidget.mount(document.getElementById('route')).tagName")
     assert tag == "IFRAME"
     frame = widget_frame(page, "#route iframe")
-    expect(frame.get_by_role("button", name="Get my valuation")).to_be_visible()
+    expect(frame.get_by_role("button", name=FIND_ADDRESS)).to_be_visible()
     expect(page.locator("#route").get_by_role("link", name=LINK)).to_have_count(0)
     # Mounting twice keeps one form.
     page.evaluate("ValuationWidget.mount(document.getElementById('route'))")
@@ -205,10 +215,10 @@ def test_page_that_swallows_messages_still_fits_the_form_and_shows_the_estimate(
     page = browser.new_context(viewport={"width": 375, "height": 667}).new_page()
     page.goto(agency.url("/swallows-messages.html"))
     frame = widget_frame(page)
-    assert settled_height(page, frame) > 1000  # far beyond the first 320 px
+    assert settled_height(page, frame) > FIRST_HEIGHT + 200  # the first step, fitted
     fill_in(frame)
     page.wait_for_function("widgetEvents.length === 1")  # form_started, over the channel
-    frame.get_by_role("button", name="Get my valuation").scroll_into_view_if_needed()
+    frame.get_by_role("button", name=SUBMIT).scroll_into_view_if_needed()
     send(frame)
 
     heading = frame.get_by_role("heading", name="Your instant valuation")
@@ -230,7 +240,7 @@ def test_two_targets_on_one_page_both_get_a_form(
     page.goto(agency.url("/two-targets.html"))
     for selector in ("#first iframe", "#second iframe"):
         frame = widget_frame(page, selector)
-        expect(frame.get_by_role("button", name="Get my valuation")).to_be_visible()
+        expect(frame.get_by_role("button", name=FIND_ADDRESS)).to_be_visible()
         settled_height(page, frame, selector)
     assert page.locator("iframe").count() == 2
     expect(page.get_by_role("link", name=LINK)).to_have_count(0)
@@ -290,7 +300,14 @@ def test_cached_previous_loader_still_fits_the_new_widget_pages(
     )
     page.goto(agency.url("/two-targets.html"))
     frame = widget_frame(page, "#first iframe")
-    assert settled_height(page, frame, "#first iframe") > 1000
+    first = settled_height(page, frame, "#first iframe")
+    assert first > FIRST_HEIGHT + 200
+    # It follows the journey's pages too: the visit step's 42 time slots make it far longer.
+    answer_postcode(frame)
+    choose_address(frame)
+    describe_property(frame)
+    expect_step(frame, "visit")
+    assert settled_height(page, frame, "#first iframe") > first + 500
 
 
 def test_cached_previous_widget_page_script_keeps_the_form_in_place(
@@ -305,7 +322,7 @@ def test_cached_previous_widget_page_script_keeps_the_form_in_place(
     )
     page.goto(agency.url("/valuation-first.html"))
     frame = widget_frame(page)
-    expect(frame.get_by_role("button", name="Get my valuation")).to_be_attached()
+    expect(frame.get_by_role("button", name=FIND_ADDRESS)).to_be_attached()
     page.wait_for_timeout(5000)  # past the loader's patience
     assert page.locator("iframe").count() == 1
     expect(page.get_by_role("link", name=LINK)).to_have_count(0)
