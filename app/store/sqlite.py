@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -161,7 +162,23 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """A "connect" event listener: WAL, synchronous=NORMAL, wait up to 30 s for a lock."""
     cursor = dbapi_connection.cursor()
     # WAL lets readers carry on while the worker writes; busy_timeout rides out short locks.
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _journal_mode_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _journal_mode_wal(cursor: Any, attempts: int = 100) -> None:
+    """Switch to WAL, trying again for up to 5 s while the database is locked: when instances
+    that opened a new database switch it at the same moment, SQLite answers SQLITE_BUSY at
+    once, without waiting in the busy handler (waiting could deadlock), and one would fail to
+    start."""
+    for attempt in range(attempts):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
