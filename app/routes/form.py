@@ -24,16 +24,15 @@ from app.journey.steps import DETAILS_FIELDS, FIRST_STEP, STEPS
 from app.pages.base import form_path, parent_origin
 from app.pages.form import (
     EXPIRED_NOTICE,
-    cross_site_page,
     deferral_notice,
     form_not_checked_page,
     upstream_errors,
 )
 from app.pages.steps import blank_first_step, render_first_step
 from app.pipeline import submit
-from app.routes.journey import Journey, carried_answers, step_answers
+from app.routes.journey import Journey, admit_press, step_answers
 from app.security import own_origin
-from app.tokens import TokenExpired, TokenInvalid
+from app.tokens import TokenExpired
 from app.validation import validate_answers
 from app.widgets import Widget
 
@@ -71,12 +70,11 @@ router.add_route("/w/{widget_id}", show_form, ["GET"], name="widget_form", inclu
 SIGNED_ONLY = ("uprn", "udprn", "address_key", "address_via")
 
 
-def final_answers(services: Services, form: FormData, widget: Widget) -> JourneyAnswers:
-    """Every answer of the final press: the journey's signed answers with the details page's
-    own; or, for a whole form posted at once (an earlier release's page), the post itself.
-    Raises TokenInvalid when signed answers were changed."""
+def final_answers(form: FormData, carried: JourneyAnswers) -> JourneyAnswers:
+    """Every answer of the final press: the journey's signed answers (`carried`) with the
+    details page's own; or, for a whole form posted at once (an earlier release's page), the
+    post itself."""
     if form.get("answers"):
-        carried = carried_answers(services, form, widget)
         return {**carried, **step_answers(form, DETAILS_FIELDS)}
     posted: JourneyAnswers = {}
     for key in form:
@@ -90,18 +88,15 @@ def final_answers(services: Services, form: FormData, widget: Widget) -> Journey
 
 @router.post("/w/{widget_id}")
 async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep) -> Response:
-    own = own_origin(request, services.settings.public_url)
-    if admission.forged(request, widget, own, "form"):
-        return cross_site_page(request, services, widget)
-    form = await request.form()
-    token = str(form.get("token", ""))
-    try:
-        form_token = admission.read_form_token(services, token, widget)
-        answers = final_answers(services, form, widget)
-    except TokenInvalid:
-        return form_not_checked_page(request, services, widget)
+    press = await admit_press(request, services, widget)
+    if isinstance(press, Response):
+        return press
+    form, token, form_token = press.form, press.token, press.form_token
+    answers = final_answers(form, press.carried)
     if isinstance(form_token, TokenExpired):
         return await _expired(request, services, widget, answers, form_token)
+    journey = Journey(request, services, widget, token, form_token, answers)
+
     # Validation first: whoever sent it, a person who made a mistake sees their errors.
     outcome = validate_answers(answers, widget)
     # Shown back as checked: an email's domain as the homeowner typed it (a browser posts its

@@ -170,13 +170,21 @@ def carried_answers(services: Services, form: FormData, widget: Widget) -> Journ
     return services.signer.read_answers(carried, widget.id)
 
 
-@router.post("/w/{widget_id}/steps/{step_name}")
-async def press_step(
-    request: Request, widget: WidgetDep, services: ServicesDep, step_name: str
-) -> Response:
-    step = step_named(step_name)
-    if step is None:
-        raise HTTPException(404)
+@dataclass(frozen=True)
+class Press:
+    """A press of a journey page's form that passed admission: the form as posted, its token
+    (read: genuine, perhaps expired) and the other steps' answers it carried."""
+
+    form: FormData
+    token: str
+    form_token: FormToken | TokenExpired
+    carried: JourneyAnswers
+
+
+async def admit_press(request: Request, services: Services, widget: Widget) -> Press | Response:
+    """The press, if it may go on: posted from our own pages (`admission.forged`) with a
+    genuine token and unchanged carried answers. Otherwise the page that refuses it: 403 for
+    another site, 400 "start again" for a token or answers that are not ours."""
     own = own_origin(request, services.settings.public_url)
     if admission.forged(request, widget, own, "form"):
         return cross_site_page(request, services, widget)
@@ -187,6 +195,20 @@ async def press_step(
         carried = carried_answers(services, form, widget)
     except TokenInvalid:
         return form_not_checked_page(request, services, widget)
+    return Press(form, token, form_token, carried)
+
+
+@router.post("/w/{widget_id}/steps/{step_name}")
+async def press_step(
+    request: Request, widget: WidgetDep, services: ServicesDep, step_name: str
+) -> Response:
+    step = step_named(step_name)
+    if step is None:
+        raise HTTPException(404)
+    press = await admit_press(request, services, widget)
+    if isinstance(press, Response):
+        return press
+    form, token, form_token, carried = press.form, press.token, press.form_token, press.carried
     pressed = step_answers(form, step.fields(widget))
     return_to = "details" if form.get("return_to") == "details" else None
     if isinstance(form_token, TokenExpired):

@@ -177,13 +177,7 @@ def validate_answers(raw: RawAnswers, widget: Widget, now: datetime | None = Non
             "type", LEAD_TYPE_LABELS, "Select whether you want to sell or let your property"
         )
     address = check.text("address", label="Address", missing="Enter the address of the property")
-    postcode = check.normalised(
-        "postcode",
-        missing="Enter the postcode of the property",
-        invalid="Enter a full UK postcode, like DE1 1JX",
-        normalise=normalise_postcode,
-        show_normalised=True,
-    )
+    postcode = _check_postcode(check)
     property_type = check.choice(
         "property_type", PROPERTY_TYPE_LABELS, "Select the type of property"
     )
@@ -279,13 +273,7 @@ def validate_manual_address(raw: RawAnswers) -> StepOutcome:
     town = check.text(
         "town", label="Town or city", missing=MANUAL_ADDRESS_MESSAGES["town"], limit=limit
     )
-    postcode = check.normalised(
-        "postcode",
-        missing="Enter the postcode of the property",
-        invalid="Enter a full UK postcode, like DE1 1JX",
-        normalise=normalise_postcode,
-        show_normalised=True,
-    )
+    postcode = _check_postcode(check)
     address = ", ".join(part for part in (line_1, line_2, town) if part)
     if line_1 and town and len(address) > limit:
         check.fail(
@@ -312,6 +300,17 @@ def _ordered(errors: Mapping[str, str], widget: Widget) -> list[str]:
     question_names = [question_field(q.id) for q in widget.questions]
     order = [*FIELD_ORDER[:-2], *question_names, FIELD_ORDER[-1]]
     return [name for name in order if name in errors]
+
+
+def _check_postcode(check: _Checker) -> str | None:
+    """The postcode normalised (`de1 1jx` → `DE1 1JX`), shown back normalised."""
+    return check.normalised(
+        "postcode",
+        missing="Enter the postcode of the property",
+        invalid="Enter a full UK postcode, like DE1 1JX",
+        normalise=normalise_postcode,
+        show_normalised=True,
+    )
 
 
 def _check_email(check: _Checker) -> str | None:
