@@ -46,6 +46,7 @@ LOOKUP_UNAVAILABLE = (
     "We cannot look up addresses just now, so please enter the address below. "
     "Your other answers are kept."
 )
+HISTORY_CACHE = "private, no-cache"
 NOT_LISTED = "Select the address, or select ‘My address is not listed’"
 
 
@@ -72,7 +73,7 @@ class Journey:
     ) -> Response:
         """`step`'s page with the answers so far (counted as viewed)."""
         funnel.viewed(self.widget.id, step)
-        return render_step(
+        response = render_step(
             self.request,
             self.services,
             self.widget,
@@ -86,6 +87,11 @@ class Journey:
             return_to=self.return_to,
             status_code=status_code,
         )
+        # The answer to a POST: kept by the homeowner's own browser (never a shared cache), so
+        # its Back and Forward buttons show the step again instead of a resubmission error or,
+        # in a frame, a broken page. `no-cache` still keeps it from being reused unasked.
+        response.headers["cache-control"] = HISTORY_CACHE
+        return response
 
     async def show_step(
         self,

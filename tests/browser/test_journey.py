@@ -394,3 +394,59 @@ def test_change_on_the_details_page_comes_back_to_it(
     assert (lead["property_type"], lead["property_bedrooms"]) == ("flat-maisonette", 2)
     assert len(lead["appointment_availability"]["hours"]) == HOURS_PER_SLOT
     assert lead["first_name"] == "Robert"
+
+
+@pytest.mark.parametrize("in_frame", [True, False], ids=["agency page", "widget page"])
+def test_the_browsers_own_back_and_forward_show_earlier_steps_with_their_answers(
+    browser: Browser,
+    agency: StaticSite,
+    journey_app: LiveApp,
+    upstream: SandboxServer,
+    provider: AddressProvider,
+    in_frame: bool,
+) -> None:
+    """Each step is the answer to a press (a POST): the browser keeps it, so its own Back and
+    Forward buttons show the step again, answers and all, instead of a resubmission error or a
+    broken frame; and a press from a step reached by Back still carries on to the estimate."""
+    with tab(browser, DESKTOP) as page:
+        if in_frame:
+            journey = Journey.in_agency_page(
+                page, agency.url("/valuation.html"), journey_app.base_url, audit=False
+            )
+        else:
+            journey = Journey(page, journey_app.base_url, framed=False, audit=False)
+            page.goto(journey_app.base_url + "/w/default")
+            journey.doc = page.main_frame
+        frame = journey.frame
+        journey.answer_postcode()
+        journey.press("Find address", "address")
+        journey.choose_address("3 Orchard Close, Derby")
+        journey.press("Continue", "property")
+        journey.answer_property("Terraced house", "2")
+        journey.press("Continue", "visit")
+
+        # The agency page's history holds the frame's steps (the joint session history).
+        page.evaluate("history.back()")
+        expect(frame.locator("main h1")).to_have_text("About the property")
+        expect(frame.get_by_label("Terraced house")).to_be_checked()
+        page.evaluate("history.back()")
+        expect(frame.locator("main h1")).to_have_text("Select the address")
+        expect(frame.get_by_label("Select an address").locator("option:checked")).to_have_text(
+            "3 Orchard Close, Derby"
+        )
+        page.evaluate("history.forward()")
+        expect(frame.locator("main h1")).to_have_text("About the property")
+        expect(frame.get_by_text("This page isn’t working")).to_have_count(0)
+
+        journey.answer_property("Detached house", "4")
+        journey.press("Continue", "visit")
+        journey.press("Skip this question", "details")
+        journey.fill_details()
+        journey.press("Get my valuation", "estimate")
+
+    lead = wait_for_lead(upstream)
+    assert (lead["address"], lead["property_type"], lead["property_bedrooms"]) == (
+        "3 Orchard Close, Derby",
+        "detached",
+        4,
+    )
