@@ -16,7 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import (
+    BadSignature,
+    SignatureExpired,
+    TimestampSigner,
+    URLSafeSerializer,
+    URLSafeTimedSerializer,
+)
 from itsdangerous import Signer as ItsDangerousSigner
 from itsdangerous.encoding import base64_encode, want_bytes
 
@@ -104,6 +110,8 @@ class Signer:
         self._forms = _PageViewSerializer(secret, salt="form-token")
         self._results = _PageViewSerializer(secret, salt="result-link")
         self._answers = _PageViewSerializer(secret, salt="journey-answers")
+        # Compressed: an address list repeats its street and town on every row.
+        self._address_lists = URLSafeSerializer(secret, salt="address-list")
         self.form_max_age = form_max_age
         self.result_max_age = result_max_age
 
@@ -164,6 +172,24 @@ class Signer:
         ):
             raise TokenInvalid
         return {str(k): v for k, v in answers.items()}
+
+    def sign_address_list(self, widget_id: str, rows: list[list[str]]) -> str:
+        """The address page's list (`ListedAddress.as_row()` rows), signed and compressed for
+        a hidden field of that page."""
+        return self._address_lists.dumps({"w": widget_id, "r": rows})
+
+    def read_address_list(self, value: str, widget_id: str) -> list[object]:
+        """The rows `sign_address_list` signed for `widget_id`; TokenInvalid otherwise."""
+        try:
+            payload = self._address_lists.loads(value)
+        except BadSignature as exc:
+            raise TokenInvalid from exc
+        if not isinstance(payload, dict) or payload.get("w") != widget_id:
+            raise TokenInvalid
+        rows = payload.get("r")
+        if not isinstance(rows, list):
+            raise TokenInvalid
+        return rows
 
     def result_link(self, widget_id: str, submission_id: str, already_sent: bool = False) -> str:
         """A signed link to a submission's result. `already_sent` marks the answer to a re-send

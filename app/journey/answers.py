@@ -13,6 +13,7 @@ string values (a list of strings for `appointment_availability`), plus the addre
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from app.addresses.model import Address
 
@@ -27,18 +28,59 @@ def with_answers(answers: Mapping[str, str | list[str]], **new: str | list[str])
     return {**answers, **new}
 
 
-def with_chosen_address(answers: Mapping[str, str | list[str]], address: Address) -> JourneyAnswers:
+@dataclass(frozen=True)
+class ListedAddress:
+    """One address of the list the address page showed, as the page carries it (signed, see
+    `Signer.sign_address_list`): `key` and `label` to show it again, and what the Lead API
+    receives if it is chosen: the one-line `address` (at most 100 characters), the provider's
+    `postcode`, and its `uprn`/`udprn` ("" when unknown). Carried so that choosing one needs
+    no second lookup: no second cost, and no failure between the list and Continue."""
+
+    key: str
+    label: str
+    address: str
+    postcode: str
+    uprn: str = ""
+    udprn: str = ""
+
+    @classmethod
+    def of(cls, address: Address) -> ListedAddress:
+        lead = address.for_lead()
+        return cls(
+            address.key,
+            address.label,
+            lead.address,
+            lead.postcode,
+            lead.meta.get("uprn", ""),
+            lead.meta.get("udprn", ""),
+        )
+
+    def as_row(self) -> list[str]:
+        return [self.key, self.label, self.address, self.postcode, self.uprn, self.udprn]
+
+    @classmethod
+    def from_row(cls, row: object) -> ListedAddress:
+        """The inverse of `as_row`; ValueError for anything that is not one."""
+        if not isinstance(row, list) or len(row) != 6 or not all(isinstance(v, str) for v in row):
+            raise ValueError("not a listed address")
+        return cls(*row)
+
+
+def with_chosen_address(
+    answers: Mapping[str, str | list[str]], address: Address | ListedAddress
+) -> JourneyAnswers:
     """`answers` with the address picked from the provider's list: the lead's one line, the
     provider's postcode and the address's ids; an earlier typed address is dropped."""
-    lead = address.for_lead()
+    listed = address if isinstance(address, ListedAddress) else ListedAddress.of(address)
     kept = {k: v for k, v in answers.items() if k not in _TYPED and k not in _LISTED}
+    ids = {name: value for name, value in (("uprn", listed.uprn), ("udprn", listed.udprn)) if value}
     return {
         **kept,
-        "address": lead.address,
-        "postcode": lead.postcode,
-        "address_key": address.key,
+        "address": listed.address,
+        "postcode": listed.postcode,
+        "address_key": listed.key,
         "address_via": "list",
-        **lead.meta,
+        **ids,
     }
 
 

@@ -8,7 +8,7 @@ The first page (the postcode) is drawn once per widget and day and filled per re
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,12 +17,11 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.addresses.model import Address
 from app.admission import TRAP_FIELD
 from app.attribution import ATTRIBUTION_FIELDS
 from app.availability import MAX_SLOTS, offered_slots_by_day, uk_today
 from app.deps import Services
-from app.journey.answers import typed_address
+from app.journey.answers import ListedAddress, typed_address
 from app.journey.steps import FIRST_STEP, ORDER, Step
 from app.pages.base import form_path, parent_origin, render
 from app.security import allow_framing, csp_nonce, own_origin
@@ -44,7 +43,7 @@ class AddressChoice:
     """What the address pages show besides the answers: the provider's list (`addresses`), or
     why the address must be typed (`manual_reason`, a calm line for the homeowner)."""
 
-    addresses: Sequence[Address] = ()
+    addresses: tuple[ListedAddress, ...] = ()
     manual_reason: str | None = None
 
 
@@ -106,6 +105,9 @@ def render_step(
     if choice is not None:
         context["addresses"] = choice.addresses
         context["manual_reason"] = choice.manual_reason
+        if choice.addresses:
+            rows = [listed.as_row() for listed in choice.addresses]
+            context["listed"] = services.signer.sign_address_list(widget.id, rows)
     return render(
         request,
         services,

@@ -22,6 +22,7 @@ from app.deps import Services, ServicesDep, WidgetDep
 from app.journey import funnel
 from app.journey.answers import (
     JourneyAnswers,
+    ListedAddress,
     typed_address,
     with_answers,
     with_chosen_address,
@@ -61,6 +62,7 @@ class Journey:
     form_token: FormToken
     answers: JourneyAnswers
     return_to: str | None = None
+    listed: tuple[ListedAddress, ...] = ()  # the address list the pressed page carried
 
     def show(
         self,
@@ -112,7 +114,7 @@ class Journey:
             step,
             errors=errors,
             notice=notice,
-            choice=AddressChoice(lookup.addresses),
+            choice=_listing(lookup),
             status_code=status_code,
         )
 
@@ -185,6 +187,7 @@ class Press:
     token: str
     form_token: FormToken | TokenExpired
     carried: JourneyAnswers
+    listed: tuple[ListedAddress, ...]
 
 
 async def admit_press(request: Request, services: Services, widget: Widget) -> Press | Response:
@@ -199,9 +202,10 @@ async def admit_press(request: Request, services: Services, widget: Widget) -> P
     try:
         form_token = admission.read_form_token(services, token, widget)
         carried = carried_answers(services, form, widget)
+        listed = listed_addresses(services, form, widget)
     except TokenInvalid:
         return form_not_checked_page(request, services, widget)
-    return Press(form, token, form_token, carried)
+    return Press(form, token, form_token, carried, listed)
 
 
 @router.post("/w/{widget_id}/steps/{step_name}")
@@ -220,7 +224,9 @@ async def press_step(
     if isinstance(form_token, TokenExpired):
         answers = with_answers(carried, **pressed)
         return await _expired(request, services, widget, step, form_token, answers)
-    journey = Journey(request, services, widget, token, form_token, carried, return_to)
+    journey = Journey(
+        request, services, widget, token, form_token, carried, return_to, press.listed
+    )
     go = str(form.get("go", ""))
     if go:
         return await _go(journey, step, go, pressed)
@@ -257,7 +263,8 @@ async def _continue(journey: Journey, step: Step, pressed: JourneyAnswers) -> Re
         answers = with_typed_address(journey.answers, typed.address, typed.values)
         return await replace(journey, answers=answers).show_after(step)
     if step.name == "address":
-        return await _choose_address(journey, step, str(pressed.get("address_key", "")))
+        key = str(pressed.get("address_key", ""))
+        return await _choose_address(journey, step, key, journey.listed)
     if step.name == "details":  # the main button posts to the final press, not here
         return journey.show(step)
     checked = validate_fields(pressed, journey.widget, step.fields(journey.widget))
@@ -290,24 +297,49 @@ async def _find_address(journey: Journey, answers: JourneyAnswers) -> Response:
     funnel.completed(journey.widget.id, step)
     if not lookup.found:
         return journey.show_manual_entry(lookup)
-    return journey.show(STEPS["address"], choice=AddressChoice(lookup.addresses))
+    return journey.show(STEPS["address"], choice=_listing(lookup))
 
 
-async def _choose_address(journey: Journey, step: Step, key: str) -> Response:
-    lookup = await journey.lookup(str(journey.answers.get("postcode", "")))
-    if not lookup.found:
-        return journey.show_manual_entry(lookup)
-    address = lookup.address(key)
-    if address is None:
+def _listing(lookup: Lookup) -> AddressChoice:
+    return AddressChoice(tuple(ListedAddress.of(address) for address in lookup.addresses))
+
+
+async def _choose_address(
+    journey: Journey, step: Step, key: str, listed: tuple[ListedAddress, ...]
+) -> Response:
+    """The address chosen from the list the page carried (`listed`), no lookup needed; from a
+    new lookup only when the page carried none."""
+    if not listed:
+        lookup = await journey.lookup(str(journey.answers.get("postcode", "")))
+        if not lookup.found:
+            return journey.show_manual_entry(lookup)
+        listed = _listing(lookup).addresses
+    chosen = next((address for address in listed if address.key == key), None)
+    if chosen is None:
         kept = replace(journey, answers=with_answers(journey.answers, address_key=key))
         return kept.show(
             step,
             errors={"address_key": NOT_LISTED},
-            choice=AddressChoice(lookup.addresses),
+            choice=AddressChoice(listed),
             status_code=422,
         )
-    answers = with_chosen_address(journey.answers, address)
+    answers = with_chosen_address(journey.answers, chosen)
     return await replace(journey, answers=answers).show_after(step)
+
+
+def listed_addresses(
+    services: Services, form: FormData, widget: Widget
+) -> tuple[ListedAddress, ...]:
+    """The address list the address page carried signed; () when it carried none.
+    Raises TokenInvalid when it was changed or is another widget's."""
+    value = form.get("listed")
+    if not isinstance(value, str) or not value:
+        return ()
+    try:
+        rows = services.signer.read_address_list(value, widget.id)
+        return tuple(ListedAddress.from_row(row) for row in rows)
+    except ValueError as exc:
+        raise TokenInvalid from exc
 
 
 async def _expired(

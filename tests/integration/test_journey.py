@@ -288,6 +288,41 @@ def test_a_provider_fault_brings_manual_entry_calmly_and_the_lead_still_arrives(
     assert (lead["address"], lead["postcode"]) == ("12 Friar Gate, Derby", postcode)
 
 
+def test_an_address_chosen_from_the_list_is_kept_when_the_provider_fails_before_continue(
+    journey: Journey, provider: AddressSandbox, upstream: SandboxServer
+) -> None:
+    """The list the page showed is the list Continue chooses from: the provider going down (or
+    the cache being cold on another worker) after the list was shown costs nothing and loses
+    nothing."""
+    postcode = fresh_postcode()
+    addresses = to_address_list(journey, postcode)
+    provider.set_faults(down=True)
+
+    property_page, (key, label) = journey.choose(addresses, 3)
+
+    assert property_page.step == "property", property_page.error_summary()
+    assert provider.stats()["received"] == 1  # the Find address press only
+    details = journey.through_property_and_visit(property_page)
+    assert details.summary()["Address"] == f"{label}, {postcode}"
+    journey.finish(details, **HOMEOWNER)
+    lead = only_lead(upstream)
+    assert (lead["address"], lead["postcode"]) == (label, postcode)
+    assert f"uprn:{lead['meta']['uprn']}" == key
+
+
+def test_a_changed_address_list_is_refused(journey: Journey, upstream: SandboxServer) -> None:
+    addresses = to_address_list(journey, fresh_postcode())
+    listed = addresses.hidden()["listed"]
+    [_, (key, _)] = addresses.options("address_key")[:2]
+
+    # One character of the compressed list changed (the key of another address, say).
+    changed = listed[:40] + ("A" if listed[40] != "A" else "B") + listed[41:]
+    refused = journey.submit(addresses, listed=changed, address_key=key)
+
+    assert refused.status_code == 400
+    assert NOT_CHECKED in StepPage(refused).text
+
+
 def test_a_postcode_without_addresses_brings_manual_entry_and_the_lead_arrives(
     journey: Journey, upstream: SandboxServer
 ) -> None:
