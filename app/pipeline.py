@@ -19,7 +19,7 @@ from app.availability import availability_body
 from app.delivery import Delivery
 from app.leadapi import Estimate, LeadRequest, Valuation
 from app.store import DEAD, DELIVERED, HELD, PENDING, REJECTED, NewSubmission, Submission
-from app.validation import LEAD_TYPE_LABELS, PROPERTY_TYPE_LABELS, Answers
+from app.validation import LEAD_TYPE_LABELS, MAX_BEDROOMS, PROPERTY_TYPE_LABELS, Answers
 from app.widgets import Widget
 
 log = logging.getLogger(__name__)
@@ -242,8 +242,11 @@ def property_summary(submission: Submission) -> str:
 
 
 def _property_words(payload: dict[str, Any]) -> str:
-    """E.g. "3 bedroom semi-detached house", "Studio flat", "Property"."""
+    """E.g. "3 bedroom semi-detached house", "10+ bedroom detached house", "Studio flat",
+    "Property"."""
     bedrooms = payload.get("property_bedrooms")
     kind = PROPERTY_TYPE_LABELS.get(payload.get("property_type", ""), "property").lower()
     rooms = "Studio" if bedrooms == 0 else f"{bedrooms} bedroom"
+    if bedrooms == MAX_BEDROOMS:  # the form's "10 bedrooms or more"
+        rooms = f"{bedrooms}+ bedroom"
     return f"{rooms} {kind}" if bedrooms is not None else kind.capitalize()
