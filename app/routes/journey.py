@@ -246,6 +246,8 @@ async def _go(journey: Journey, step: Step, go: str, pressed: JourneyAnswers) ->
     if go.startswith("change-") and (target := step_named(go.removeprefix("change-"))):
         funnel.went_back(journey.widget.id, step)
         return await replace(kept, return_to="details").show_step(target)
+    if go != "back":  # not a button of this page: show it again, answers kept
+        return await kept.show_step(step)
     funnel.went_back(journey.widget.id, step)
     if journey.return_to == "details" and step.name != "details":
         return kept.show(STEPS["details"])

@@ -442,6 +442,21 @@ def _slot_values(visit: StepPage) -> list[tuple[str, str]]:
     return [(box.attrs["value"], box.attrs["id"]) for box in boxes]
 
 
+def test_a_way_on_that_no_button_offers_shows_the_same_step_with_answers_kept(
+    journey: Journey,
+) -> None:
+    property_page, _ = journey.choose(to_address_list(journey, fresh_postcode()))
+
+    # Not a button of the page (a hand-made post, or a page from another release).
+    data = {**property_page.form_data(), "go": ["nonsense"]}
+    data.update({name: [value] for name, value in PROPERTY.items()})
+    again = StepPage(journey.post(property_page.action, data))
+
+    assert (again.status, again.step) == (200, "property")
+    assert again.values()["property_type"] == PROPERTY["property_type"]
+    assert again.errors() == {}
+
+
 def test_change_from_details_comes_back_to_details_with_the_new_answer(
     journey: Journey, upstream: SandboxServer
 ) -> None:
