@@ -302,6 +302,10 @@ POSTCODES = [
     ("DN551PT", "DN55 1PT"),
     ("w1a 0ax", "W1A 0AX"),
     ("gir0aa", "GIR 0AA"),
+    # Typed with an East Asian keyboard: full-width letters, digits and space.
+    ("ＤＥ１　１ＪＸ", "DE1 1JX"),
+    ("ｓｗ１ａ１ａａ", "SW1A 1AA"),
+    ("ＥＣ1Ａ 1ＢＢ", "EC1A 1BB"),
 ]
 
 
@@ -317,7 +321,9 @@ def test_postcode_in_any_case_and_spacing_is_normalised(typed: str, clean: str) 
     assert outcome.values["postcode"] == clean
 
 
-NOT_POSTCODES = ["12345", "ABC", "DE1", "75008", "DE1 1J", "DE1 1JXX", "1DE 1JX", "DE1 1CX", "D"]
+NOT_POSTCODES = [
+    "12345", "ABC", "DE1", "75008", "DE1 1J", "DE1 1JXX", "1DE 1JX", "DE1 1CX", "D", "ＤＥ１",
+]
 
 
 @pytest.mark.parametrize("typed", NOT_POSTCODES, ids=NOT_POSTCODES)
