@@ -68,9 +68,25 @@ def heading(where: Where) -> Locator:
     return where.get_by_role("heading", level=1)
 
 
+# Resolves once the page has not scrolled for ten animation frames in a row.
+STILL = """() => new Promise(done => {
+  let last = scrollY, still = 0;
+  const tick = () => {
+    if (scrollY !== last) { last = scrollY; still = 0; } else if (++still >= 10) return done(true);
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})"""
+
+
 def expect_step(where: Where, step: str) -> None:
-    """Wait until `step`'s page is shown (each step has its own heading)."""
+    """Wait until `step`'s page is shown (each step has its own heading). In the agency's frame,
+    also until the loader has brought it into view: a homeowner reads the page before clicking,
+    and a click while the agency's page still scrolls smoothly would land somewhere else."""
     expect(heading(where)).to_have_text(HEADINGS[step])
+    if isinstance(where, Frame) and where.parent_frame is not None:
+        where.wait_for_load_state()
+        where.page.evaluate(STILL)
 
 
 def press(where: Where, button: str) -> None:
