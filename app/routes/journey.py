@@ -142,8 +142,9 @@ class Journey:
         step = step_asking(first, self.widget)
         if step.name == "address" and typed_address(self.answers):
             step = STEPS["manual-address"]
-            if "address" in errors:  # the line made from the typed ones: shown on the first
-                errors = {"address_line_1": errors["address"], **errors}
+        if "address" in errors:  # the lead's line is made on these pages: shown on their field
+            field = "address_line_1" if step.name == "manual-address" else "address_key"
+            errors = {field: errors["address"], **errors}
         return await self.show_step(step, errors=errors, notice=notice, status_code=status_code)
 
     async def lookup(self, postcode: str) -> Lookup:

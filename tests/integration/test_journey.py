@@ -457,6 +457,19 @@ def test_a_way_on_that_no_button_offers_shows_the_same_step_with_answers_kept(
     assert again.errors() == {}
 
 
+def test_a_final_press_without_an_address_asks_for_it_on_the_address_list(
+    journey: Journey, upstream: SandboxServer
+) -> None:
+    addresses = to_address_list(journey, fresh_postcode())
+
+    # The address page's form sent to the final press (a hand-made post): no address yet.
+    again = StepPage(journey.post("/w/default", addresses.form_data()))
+
+    assert (again.status, again.step) == (422, "address")
+    assert again.errors() == {"address_key": "Enter the address of the property"}
+    assert upstream.leads() == []
+
+
 def test_change_from_details_comes_back_to_details_with_the_new_answer(
     journey: Journey, upstream: SandboxServer
 ) -> None:
