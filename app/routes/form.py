@@ -25,16 +25,14 @@ from app.pages.base import form_path, parent_origin
 from app.pages.form import (
     EXPIRED_NOTICE,
     deferral_notice,
-    form_not_checked_page,
     upstream_errors,
 )
 from app.pages.steps import blank_first_step, render_first_step
 from app.pipeline import submit
-from app.routes.journey import Journey, admit_press, step_answers
+from app.routes.journey import Journey, admit_press, show_expired, step_answers
 from app.security import own_origin
 from app.tokens import TokenExpired
 from app.validation import validate_answers
-from app.widgets import Widget
 
 router = APIRouter(include_in_schema=False)
 
@@ -94,7 +92,10 @@ async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep
     form, token, form_token = press.form, press.token, press.form_token
     answers = final_answers(form, press.carried)
     if isinstance(form_token, TokenExpired):
-        return await _expired(request, services, widget, answers, form_token)
+        details = STEPS["details"]
+        return await show_expired(
+            request, services, widget, form_token, answers, details, EXPIRED_NOTICE
+        )
     journey = Journey(request, services, widget, token, form_token, answers)
 
     # Validation first: whoever sent it, a person who made a mistake sees their errors.
@@ -149,23 +150,3 @@ async def submit_form(request: Request, widget: WidgetDep, services: ServicesDep
     return RedirectResponse(
         request.url_for("widget_result", widget_id=widget.id, link=link).path, status_code=303
     )
-
-
-async def _expired(
-    request: Request,
-    services: Services,
-    widget: Widget,
-    answers: JourneyAnswers,
-    expired: TokenExpired,
-) -> Response:
-    """A genuine but old form: a fresh token, the same submission id, every answer kept."""
-    old = expired.token
-    if old is None:
-        return form_not_checked_page(request, services, widget)
-    # Same submission id (a re-send stays one lead); the first form's time, so the quick
-    # second submit does not look like a bot.
-    token, form_token = services.signer.issue_form_token(
-        widget.id, old.attribution, old.submission_id, issued_at=old.issued_at
-    )
-    journey = Journey(request, services, widget, token, form_token, answers)
-    return journey.show(STEPS["details"], notice=EXPIRED_NOTICE)

@@ -224,7 +224,7 @@ async def press_step(
     return_to = "details" if form.get("return_to") == "details" else None
     if isinstance(form_token, TokenExpired):
         answers = with_answers(carried, **pressed)
-        return await _expired(request, services, widget, step, form_token, answers)
+        return await show_expired(request, services, widget, form_token, answers, step)
     journey = Journey(
         request, services, widget, token, form_token, carried, return_to, press.listed
     )
@@ -345,16 +345,18 @@ def listed_addresses(
         raise TokenInvalid from exc
 
 
-async def _expired(
+async def show_expired(
     request: Request,
     services: Services,
     widget: Widget,
-    step: Step,
     expired: TokenExpired,
     answers: JourneyAnswers,
+    step: Step,
+    notice: str = STEP_EXPIRED_NOTICE,
 ) -> Response:
-    """A genuine but old page: a fresh token (same submission, first page's time), the same
-    step, every answer kept."""
+    """A genuine but old page pressed: `step` again with a fresh token and every answer kept,
+    and `notice` saying why. The same submission id (a re-send stays one lead) and the first
+    page's time (the quick press after it does not look like a bot)."""
     old = expired.token
     if old is None:
         return form_not_checked_page(request, services, widget)
@@ -362,4 +364,4 @@ async def _expired(
         widget.id, old.attribution, old.submission_id, issued_at=old.issued_at
     )
     journey = Journey(request, services, widget, token, form_token, answers)
-    return await journey.show_step(step, notice=STEP_EXPIRED_NOTICE)
+    return await journey.show_step(step, notice=notice)
