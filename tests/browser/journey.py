@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Frame, Locator, Page, ViewportSize, expect
 
 from tests.browser.agency import WIDGET_FRAME, agency_page, loader, target
 from tests.browser.conftest import app_env
+from tests.browser.support import HEADINGS as STEP_HEADINGS
+from tests.browser.support import assert_no_axe_violations
 from tests.support.servers import SANDBOX_KEY, SandboxServer
 
 PHONE: ViewportSize = {"width": 375, "height": 667}
@@ -30,19 +31,9 @@ NARROW: ViewportSize = {"width": 320, "height": 568}
 BELOW = '<div style="height:2500px;background:#eee">More about selling with us</div>'
 
 POSTCODE = "DE1 1JX"  # the sandbox provider lists 22 addresses for it
-HEADINGS = {
-    "postcode": "What is the property’s postcode?",
-    "address": "Select the address",
-    "manual-address": "Enter the address",
-    "property": "About the property",
-    "visit": "When could an agent visit? (optional)",
-    "details": "Your details",
-    "estimate": "Your instant valuation",
-}
+HEADINGS = {**STEP_HEADINGS, "estimate": "Your instant valuation"}
 MAX_PAGES = 6  # the first page to the estimate, both included
 BUDGET_BYTES = 30_000  # HTML + CSS + JS, uncompressed: the page weight budget of the README
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-AXE = Axe()
 MAX_TABS = 80  # the visit step has 42 boxes: more presses than this means focus is lost
 
 # Whether the frame's element at [top, bottom] (inside the frame) is within the agency's window.
@@ -326,14 +317,7 @@ class Journey:
         axe-core is a script run in the page: without JavaScript it cannot run (the same
         pages are checked by it in the runs with JavaScript)."""
         if self.javascript:
-            results = AXE.run(
-                self.frame,  # type: ignore[arg-type]  # a Frame evaluates scripts as a Page does
-                options={
-                    "runOnly": {"type": "tag", "values": WCAG_TAGS},
-                    "resultTypes": ["violations"],
-                },
-            )
-            assert results.violations_count == 0, f"{what}: {results.generate_report()}"
+            assert_no_axe_violations(self.frame, what)
         widths = self.frame.evaluate(SIDEWAYS)
         assert widths["scroll"] <= widths["inner"], f"{what} scrolls sideways: {widths}"
         if self.framed:

@@ -55,10 +55,11 @@ DETAILS_LABELS = {
 }
 
 
-def assert_no_axe_violations(page: Page, what: str) -> None:
-    """axe-core with every WCAG 2.0/2.1/2.2 A and AA rule; the full report on failure."""
+def assert_no_axe_violations(page: Page | Frame, what: str) -> None:
+    """axe-core with every WCAG 2.0/2.1/2.2 A and AA rule, in a page or a frame (a Frame runs
+    scripts as a Page does); the full report on failure."""
     results = AXE.run(
-        page,
+        page,  # type: ignore[arg-type]
         options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]},
     )
     assert results.violations_count == 0, f"{what}: {results.generate_report()}"
