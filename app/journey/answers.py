@@ -93,6 +93,22 @@ def with_typed_address(
     return {**kept, **typed, "address": address, "address_via": "manual"}
 
 
+def chosen_address(answers: Mapping[str, str | list[str]]) -> ListedAddress | None:
+    """The address chosen from a list earlier in the journey, as the list showed it; None when
+    none was chosen (or it was typed)."""
+    if answers.get("address_via") != "list" or not answers.get("address_key"):
+        return None
+    line, postcode = str(answers.get("address", "")), str(answers.get("postcode", ""))
+    return ListedAddress(
+        str(answers["address_key"]),
+        line,
+        line,
+        postcode,
+        str(answers.get("uprn", "")),
+        str(answers.get("udprn", "")),
+    )
+
+
 def typed_address(answers: Mapping[str, str | list[str]]) -> bool:
     """Whether the homeowner typed the address (Back and Change then go to manual entry)."""
     return answers.get("address_via") == "manual"

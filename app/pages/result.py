@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from app.attribution import Attribution
 from app.deps import Services
 from app.pages.base import form_path, message_page, parent_origin, render
+from app.pages.steps import action_query
 from app.pipeline import Result, details_sent, property_summary
 from app.security import own_origin
 from app.store import Submission
@@ -39,6 +40,8 @@ def result_page(
     common: dict[str, Any] = {
         "slots": submission.slots,
         "parent_origin": parent_origin(widget, attribution, own),
+        # A fresh journey, credited to the same page and campaign: another home to value.
+        "another_url": form_path(request, widget) + action_query(attribution.as_dict()),
         "already_sent": details_sent(submission)
         if already_sent and view in ("estimate", "no-estimate", "pending")
         else None,

@@ -191,7 +191,7 @@ def summary_rows(widget: Widget, answers: Answers) -> list[SummaryRow]:
         )
     )
     slots = answers.get("appointment_availability") or []
-    count = len(slots) if isinstance(slots, list) else 1
+    count = len(set(slots)) if isinstance(slots, list) else 1  # a time sent twice is one
     visit = f"{count} time{'s' if count != 1 else ''} chosen" if count else "No times chosen"
     rows.append(SummaryRow("Agent visit", visit, "visit", "when an agent could visit"))
     return rows

@@ -23,6 +23,7 @@ from app.journey import funnel
 from app.journey.answers import (
     JourneyAnswers,
     ListedAddress,
+    chosen_address,
     typed_address,
     with_answers,
     with_chosen_address,
@@ -48,6 +49,9 @@ LOOKUP_UNAVAILABLE = (
     "Your other answers are kept."
 )
 HISTORY_CACHE = "private, no-cache"
+CHOSEN_KEPT = (
+    "We cannot look up the other addresses just now. The address you chose is kept below."
+)
 NOT_LISTED = "Select the address, or select ‘My address is not listed’"
 
 
@@ -108,6 +112,16 @@ class Journey:
         if step.name != "address":
             return self.show(step, errors=errors, notice=notice, status_code=status_code)
         lookup = await self.lookup(str(self.answers.get("postcode", "")))
+        if not lookup.found and (chosen := chosen_address(self.answers)) is not None:
+            # No list now (the provider fails, a cold cache): the address chosen before stays
+            # offered, with the way to type another.
+            return self.show(
+                step,
+                errors=errors,
+                notice=notice or CHOSEN_KEPT,
+                choice=AddressChoice((chosen,)),
+                status_code=status_code,
+            )
         if not lookup.found:
             return self.show_manual_entry(lookup, notice=notice)
         return self.show(

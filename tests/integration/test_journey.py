@@ -376,6 +376,54 @@ def test_over_our_own_lookup_limit_the_homeowner_types_the_address(
         assert lead["postcode"] == postcode
 
 
+def test_back_to_the_list_when_the_provider_fails_keeps_the_chosen_address(
+    tmp_path: Path, sandbox: SandboxServer, upstream: SandboxServer, provider: AddressSandbox
+) -> None:
+    """Back to the address page needs the list again: without a cache (or after it expired,
+    or on another worker) and with the provider down, the address chosen before is offered."""
+    env = journey_env(sandbox, tmp_path / "widget.db")
+    env["ADDRESS_LOOKUP_CACHE_SECONDS"] = "0"
+    with run_app(env) as app, httpx.Client(base_url=app.base_url, timeout=15) as http:
+        journey = Journey(http)
+        postcode = fresh_postcode()
+        property_page, (key, label) = journey.choose(to_address_list(journey, postcode), 4)
+        provider.set_faults(down=True)
+
+        back = journey.press(property_page, go="back")
+
+        assert (back.status, back.step) == (200, "address")
+        assert back.notice == (
+            "We cannot look up the other addresses just now. The address you chose is kept below."
+        )
+        assert back.options("address_key")[1:] == [(key, label)]
+        assert back.values()["address_key"] == key
+        details = journey.through_property_and_visit(journey.press(back))
+        journey.finish(details, **HOMEOWNER)
+        lead = only_lead(upstream)
+        assert (lead["address"], lead["postcode"]) == (label, postcode)
+        assert f"uprn:{lead['meta']['uprn']}" == key
+
+
+def test_the_result_page_offers_to_value_another_property_from_the_same_page(
+    journey: Journey, upstream: SandboxServer
+) -> None:
+    first = journey.start("?utm_source=mail&utm_campaign=spring")
+    addresses = journey.postcode(first, fresh_postcode())
+    property_page, _ = journey.choose(addresses)
+    details = journey.through_property_and_visit(property_page)
+
+    result = StepPage(journey.finish(details, **HOMEOWNER))
+
+    [another] = [a for a in result.root.find_all("a") if a.text == "Value another property"]
+    href = another.attrs["href"]
+    assert href.startswith("/w/default?host="), href
+    assert "utm_source=mail&utm_campaign=spring" in href
+    again = journey.start(href.removeprefix("/w/default"))
+    assert again.step == "postcode"
+    assert again.values().get("postcode", "") == ""  # a fresh journey, nothing carried
+    assert again.carried is None
+
+
 def test_the_address_list_comes_from_the_cache_on_back_errors_and_change(
     journey: Journey, provider: AddressSandbox
 ) -> None:
