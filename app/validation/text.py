@@ -22,6 +22,16 @@ _TAG_FLAG = re.compile("(\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f)")
 # Every kind of space and line break (categories Zs, Zl, Zp) becomes a plain space; so do the
 # control characters that separate words (tab, newline...), while other controls (NUL, ESC) go.
 _SPACE_CATEGORIES = frozenset(("Zs", "Zl", "Zp"))
+# Full-width Latin letters and digits (U+FF10–FF19, FF21–FF3A, FF41–FF5A) are how an East Asian
+# keyboard types them: the same ASCII characters are U+FEE0 lower. A name, an email or a postcode
+# typed so is read as the plain one. Full-width punctuation is left as typed: the email rule
+# names a wide apostrophe or hyphen with the plain one to use. (Phone digits of any width the
+# phonenumbers library reads itself.)
+FULL_WIDTH_TO_ASCII = {
+    code: code - 0xFEE0
+    for start, end in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+    for code in range(start, end + 1)
+}
 # Plain ASCII only needs its control characters handled (the common, fast path).
 _ASCII_CONTROLS = {code: " " if chr(code).isspace() else None for code in [*range(0x20), 0x7F]}
 
@@ -35,10 +45,12 @@ def normalise_text(value: str) -> str:
     - every kind of space (no-break U+00A0, thin U+2009, narrow no-break U+202F, ideographic
       U+3000...), line and paragraph separators, tabs and newlines become a space; other
       control characters (NUL, ESC...) are removed;
+    - full-width Latin letters and digits (`Ｊｏｈｎ`, `ＤＥ１`) become ASCII ones;
     - the result is composed (Unicode NFC: `a` + U+0302 becomes `â`, one character), trimmed,
       and runs of spaces collapse to one.
 
-    So `"Jo\u200bhn"` → `"John"`, `"Sia\u0302n"` → `"Siân"`, `"DE1\u00a01JX"` → `"DE1 1JX"`.
+    So `"Jo\u200bhn"` → `"John"`, `"Ｊｏｈｎ"` → `"John"`,
+    `"Sia\u0302n"` → `"Siân"`, `"DE1\u00a01JX"` → `"DE1 1JX"`.
     Source: Unicode Standard Annex #15 (normalisation) and the UCD's general categories.
     """
     if value.isascii():
@@ -48,7 +60,7 @@ def normalise_text(value: str) -> str:
         cleaned = "".join(
             part if index % 2 else _without_invisible(part) for index, part in enumerate(parts)
         )
-        cleaned = unicodedata.normalize("NFC", cleaned)
+        cleaned = unicodedata.normalize("NFC", cleaned.translate(FULL_WIDTH_TO_ASCII))
     return " ".join(cleaned.split()).strip(" " + _JOINERS)
 
 

@@ -322,8 +322,17 @@ def test_postcode_in_any_case_and_spacing_is_normalised(typed: str, clean: str) 
 
 
 NOT_POSTCODES = [
-    "12345", "ABC", "DE1", "75008", "DE1 1J", "DE1 1JXX", "1DE 1JX", "DE1 1CX", "D", "ＤＥ１",
+    "12345", "ABC", "DE1", "75008", "DE1 1J", "DE1 1JXX", "1DE 1JX", "DE1 1CX", "D",
 ]
+
+
+def test_a_part_postcode_in_full_width_is_refused_and_shown_back_in_plain_letters() -> None:
+    assert normalise_postcode("ＤＥ１") is None
+
+    outcome = check(postcode="ＤＥ１")
+
+    assert outcome.errors == {"postcode": POSTCODE_FORMAT_MESSAGE}
+    assert outcome.values["postcode"] == "DE1"
 
 
 @pytest.mark.parametrize("typed", NOT_POSTCODES, ids=NOT_POSTCODES)
@@ -1006,6 +1015,11 @@ PASTED = [
     ("only-spaces-of-every-kind", "\u00a0\u2009\u3000\u202f", ""),
     ("lone-surrogate", "Jo\ud800hn", "John"),
     ("plain-text-unchanged", "12 Friar Gate, Derby", "12 Friar Gate, Derby"),
+    # typed with an East Asian keyboard: full-width Latin letters, digits and punctuation
+    ("full-width-letters", "\uff2a\uff4f\uff48\uff4e", "John"),
+    ("full-width-digits", "\uff11\uff12 Friar Gate, Derby", "12 Friar Gate, Derby"),
+    ("full-width-punctuation-kept", "Friar Gate\uff0c Derby", "Friar Gate\uff0c Derby"),
+    ("other-scripts-unchanged", "\u5c71\u7530 \u592a\u90ce", "\u5c71\u7530 \u592a\u90ce"),
 ]
 
 
@@ -1051,6 +1065,13 @@ PASTED_ANSWERS = [
     ("email-zero-width-space", "email", "\u200balex@example.com", "alex@example.com"),
     ("email-no-break-space-around", "email", "\u00a0alex@example.com\u00a0", "alex@example.com"),
     ("email-soft-hyphen", "email", "al\u00adex@example.com", "alex@example.com"),
+    # full-width forms, as an East Asian keyboard types them
+    ("first-name-full-width", "first_name", "\uff2a\uff4f\uff48\uff4e", "John"),
+    ("email-full-width-letters", "email", "\uff41\uff4c\uff45\uff58@example.com",
+     "alex@example.com"),
+    ("postcode-full-width", "postcode", "\uff24\uff25\uff11\u3000\uff11\uff2a\uff38", "DE1 1JX"),
+    ("address-full-width-digits", "address", "\uff11\uff12 Friar Gate, Derby",
+     "12 Friar Gate, Derby"),
 ]
 
 
