@@ -18,6 +18,7 @@ from typing import Any
 
 from itsdangerous import (
     BadSignature,
+    Serializer,
     SignatureExpired,
     TimestampSigner,
     URLSafeSerializer,
@@ -159,13 +160,7 @@ class Signer:
     def read_answers(self, value: str, widget_id: str) -> dict[str, str | list[str]]:
         """The answers `sign_answers` signed for `widget_id`; TokenInvalid for anything else
         (a changed value, another widget's, or not a mapping of strings and string lists)."""
-        try:
-            payload = self._answers.loads(value)
-        except BadSignature as exc:
-            raise TokenInvalid from exc
-        if not isinstance(payload, dict) or payload.get("w") != widget_id:
-            raise TokenInvalid
-        answers = payload.get("a")
+        answers = _widgets_own(self._answers, value, widget_id, "a")
         if not isinstance(answers, dict) or not all(
             isinstance(v, str) or (isinstance(v, list) and all(isinstance(i, str) for i in v))
             for v in answers.values()
@@ -180,13 +175,7 @@ class Signer:
 
     def read_address_list(self, value: str, widget_id: str) -> list[object]:
         """The rows `sign_address_list` signed for `widget_id`; TokenInvalid otherwise."""
-        try:
-            payload = self._address_lists.loads(value)
-        except BadSignature as exc:
-            raise TokenInvalid from exc
-        if not isinstance(payload, dict) or payload.get("w") != widget_id:
-            raise TokenInvalid
-        rows = payload.get("r")
+        rows = _widgets_own(self._address_lists, value, widget_id, "r")
         if not isinstance(rows, list):
             raise TokenInvalid
         return rows
@@ -215,6 +204,20 @@ class Signer:
     def read_result_link(self, value: str, widget_id: str) -> str:
         """The submission id a result link names; TokenInvalid/TokenExpired otherwise."""
         return self.read_result(value, widget_id).submission_id
+
+
+def _widgets_own(
+    serializer: Serializer[str], value: str, widget_id: str, key: str
+) -> object:
+    """Item `key` of a payload `serializer` signed for `widget_id`; TokenInvalid for a value
+    not signed by us or signed for another widget."""
+    try:
+        payload = serializer.loads(value)
+    except BadSignature as exc:
+        raise TokenInvalid from exc
+    if not isinstance(payload, dict) or payload.get("w") != widget_id:
+        raise TokenInvalid
+    return payload.get(key)
 
 
 def _form_token(payload: object, widget_id: str) -> FormToken | None:

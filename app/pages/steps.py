@@ -37,6 +37,11 @@ from app.validation import (
 from app.widgets import Widget
 
 Answers = Mapping[str, str | list[str]]
+# A step is the answer to a POST: kept by the homeowner's own browser (never a shared cache), so
+# its Back and Forward buttons show the step again instead of a resubmission error or, in a
+# frame, a broken page. `no-cache` still keeps it from being reused unasked. (The first page,
+# a GET, stays `no-store`: it is fetched afresh.)
+HISTORY_CACHE = "private, no-cache"
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,7 @@ def render_step(
         if choice.addresses:
             rows = [listed.as_row() for listed in choice.addresses]
             context["listed"] = services.signer.sign_address_list(widget.id, rows)
-    return render(
+    response = render(
         request,
         services,
         step.template,
@@ -118,6 +123,8 @@ def render_step(
         form_notice=notice,
         **context,
     )
+    response.headers["cache-control"] = HISTORY_CACHE
+    return response
 
 
 def _step_context(
@@ -258,5 +265,8 @@ def blank_first_step(
 def render_first_step(
     request: Request, services: Services, widget: Widget, token: str, form_token: FormToken
 ) -> Response:
-    """The first step rendered in full (when the blank page cannot be used)."""
-    return render_step(request, services, widget, FIRST_STEP, token, form_token, {})
+    """The first step rendered in full (when the blank page cannot be used), `no-store` as the
+    blank one is: a GET, fetched afresh."""
+    response = render_step(request, services, widget, FIRST_STEP, token, form_token, {})
+    response.headers["cache-control"] = "no-store"
+    return response

@@ -74,12 +74,8 @@ def final_answers(form: FormData, carried: JourneyAnswers) -> JourneyAnswers:
     post itself."""
     if form.get("answers"):
         return {**carried, **step_answers(form, DETAILS_FIELDS)}
-    posted: JourneyAnswers = {}
-    for key in form:
-        if key in SIGNED_ONLY or key in ("token", TRAP_FIELD):
-            continue
-        values = [v for v in form.getlist(key) if isinstance(v, str)]
-        posted[key] = values if key == "appointment_availability" else next(iter(values), "")
+    names = tuple(k for k in form if k not in SIGNED_ONLY and k not in ("token", TRAP_FIELD))
+    posted = step_answers(form, names)
     # Shown again on the manual entry page when the address needs putting right.
     return {**posted, "address_line_1": posted.get("address", ""), "address_via": "manual"}
 

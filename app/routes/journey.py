@@ -48,7 +48,6 @@ LOOKUP_UNAVAILABLE = (
     "We cannot look up addresses just now, so please enter the address below. "
     "Your other answers are kept."
 )
-HISTORY_CACHE = "private, no-cache"
 CHOSEN_KEPT = (
     "We cannot look up the other addresses just now. The address you chose is kept below."
 )
@@ -79,7 +78,7 @@ class Journey:
     ) -> Response:
         """`step`'s page with the answers so far (counted as viewed)."""
         funnel.viewed(self.widget.id, step)
-        response = render_step(
+        return render_step(
             self.request,
             self.services,
             self.widget,
@@ -93,11 +92,6 @@ class Journey:
             return_to=self.return_to,
             status_code=status_code,
         )
-        # The answer to a POST: kept by the homeowner's own browser (never a shared cache), so
-        # its Back and Forward buttons show the step again instead of a resubmission error or,
-        # in a frame, a broken page. `no-cache` still keeps it from being reused unasked.
-        response.headers["cache-control"] = HISTORY_CACHE
-        return response
 
     async def show_step(
         self,
