@@ -101,10 +101,15 @@ class Journey:
         notice: str | None = None,
         status_code: int = 200,
     ) -> Response:
-        """`step`'s page; for the address list, looked up again (from the cache) and manual
-        entry instead when there is no list any more."""
+        """`step`'s page; for the address list, the one the pressed page carried, else looked
+        up again (from the cache), else manual entry when there is no list any more."""
         if step.name != "address":
             return self.show(step, errors=errors, notice=notice, status_code=status_code)
+        if self.listed:
+            choice = AddressChoice(self.listed)
+            return self.show(
+                step, errors=errors, notice=notice, choice=choice, status_code=status_code
+            )
         lookup = await self.lookup(str(self.answers.get("postcode", "")))
         if not lookup.found and (chosen := chosen_address(self.answers)) is not None:
             # No list now (the provider fails, a cold cache): the address chosen before stays
@@ -275,7 +280,7 @@ async def _continue(journey: Journey, step: Step, pressed: JourneyAnswers) -> Re
         return await replace(journey, answers=answers).show_after(step)
     if step.name == "address":
         key = str(pressed.get("address_key", ""))
-        return await _choose_address(journey, step, key, journey.listed)
+        return await _choose_address(journey, step, key)
     if step.name == "details":  # the main button posts to the final press, not here
         return journey.show(step)
     checked = validate_fields(pressed, journey.widget, step.fields(journey.widget))
@@ -315,25 +320,12 @@ def _listing(lookup: Lookup) -> AddressChoice:
     return AddressChoice(tuple(ListedAddress.of(address) for address in lookup.addresses))
 
 
-async def _choose_address(
-    journey: Journey, step: Step, key: str, listed: tuple[ListedAddress, ...]
-) -> Response:
-    """The address chosen from the list the page carried (`listed`), no lookup needed; from a
-    new lookup only when the page carried none."""
-    if not listed:
-        lookup = await journey.lookup(str(journey.answers.get("postcode", "")))
-        if not lookup.found:
-            return journey.show_manual_entry(lookup)
-        listed = _listing(lookup).addresses
-    chosen = next((address for address in listed if address.key == key), None)
+async def _choose_address(journey: Journey, step: Step, key: str) -> Response:
+    """The address chosen from the list the page carried: no lookup needed."""
+    chosen = next((address for address in journey.listed if address.key == key), None)
     if chosen is None:
         kept = replace(journey, answers=with_answers(journey.answers, address_key=key))
-        return kept.show(
-            step,
-            errors={"address_key": NOT_LISTED},
-            choice=AddressChoice(listed),
-            status_code=422,
-        )
+        return await kept.show_step(step, errors={"address_key": NOT_LISTED}, status_code=422)
     answers = with_chosen_address(journey.answers, chosen)
     return await replace(journey, answers=answers).show_after(step)
 
