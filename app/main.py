@@ -21,6 +21,7 @@ from app.delivery import Delivery, running_delivery
 from app.deps import Services
 from app.docs import docs_router
 from app.head import HeadAsGet
+from app.journey import funnel
 from app.logs import configure_logging
 from app.middleware import BodyLimit, HeaderPolicy, RequestLog, SecurityHeaders
 from app.ratelimit import RateLimiter
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(settings.log_level, settings.log_format)
     widgets = load_widgets(settings)
     metrics.declare_widgets(widgets)  # every series exists at 0 from the start
+    funnel.declare_widgets(widgets)
     uses_sandbox = any(w.uses_sandbox for w in widgets.values())
     sandbox_app = _sandbox_app() if uses_sandbox else None
 

@@ -42,9 +42,6 @@ JOURNEY_STEPS = Counter(
     "Journey pages by widget, step and event (viewed, completed, went_back): the funnel",
     ["widget", "step", "event"],
 )
-# The journey's pages (app.journey.steps) and what a homeowner does on one.
-JOURNEY_STEP_NAMES = ("postcode", "address", "manual-address", "property", "visit", "details")
-JOURNEY_EVENTS = ("viewed", "completed", "went_back")
 UPSTREAM_CALLS = Counter(
     "leadapi_requests_total",
     "Calls to the Lead API by status class (2xx, 4xx, 5xx, timeout, error)",
@@ -98,13 +95,11 @@ for _result in DELIVERY_RESULTS:
 
 
 def declare_widgets(widget_ids: Iterable[str]) -> None:
-    """Create each widget's submission and journey series at 0 (widgets are known at run time)."""
+    """Create each widget's submission series at 0 (the widget list is only known at run time;
+    the journey's series: `app.journey.funnel.declare_widgets`)."""
     for widget_id in widget_ids:
         for outcome in SUBMISSION_OUTCOMES:
             SUBMISSIONS.labels(widget_id, outcome)
-        for step in JOURNEY_STEP_NAMES:
-            for event in JOURNEY_EVENTS:
-                JOURNEY_STEPS.labels(widget_id, step, event)
 
 
 def prepare_multiprocess(workers: int) -> None:

@@ -5,8 +5,21 @@ Counts only (`widget_journey_steps_total{widget, step, event}`): no answer, post
 
 from __future__ import annotations
 
-from app.journey.steps import Step
+from collections.abc import Iterable
+
+from app.journey.steps import STEPS, Step
 from app.metrics import JOURNEY_STEPS
+
+EVENTS = ("viewed", "completed", "went_back")
+
+
+def declare_widgets(widget_ids: Iterable[str]) -> None:
+    """Create every widget's series for every step and event at 0, so a dashboard shows a step
+    nobody has reached yet as 0, not as missing."""
+    for widget_id in widget_ids:
+        for step in STEPS:
+            for event in EVENTS:
+                JOURNEY_STEPS.labels(widget_id, step, event)
 
 
 def viewed(widget_id: str, step: Step) -> None:
