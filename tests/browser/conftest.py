@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from tests.support.apps import TEST_SECRET, LiveApp, run_app
 from tests.support.servers import SandboxServer
+
+if TYPE_CHECKING:
+    from tests.browser.agency import StaticSite
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -86,3 +90,15 @@ def live_app(
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def agency() -> Iterator[StaticSite]:
+    """An agency's website on an origin of its own, one per test module (its pages are set by
+    the module's app fixture)."""
+    # Imported here: tests.browser.agency imports this module's app_env (through support).
+    from tests.browser.agency import static_site
+
+    with static_site() as site:
+        yield site
+

@@ -20,7 +20,6 @@ from tests.browser.agency import (
     one_line,
     send,
     settled_height,
-    static_site,
     target,
     widget_frame,
 )
@@ -53,12 +52,6 @@ def strict_policy(script_src: str, frame_src: str) -> dict[str, str]:
         "content-security-policy": f"default-src 'self'; script-src {script_src}; "
         f"frame-src {frame_src}; style-src 'self'; object-src 'none'; base-uri 'none'"
     }
-
-
-@pytest.fixture(scope="module")
-def agency() -> Iterator[StaticSite]:
-    with static_site() as site:
-        yield site
 
 
 @pytest.fixture(scope="module")

@@ -57,12 +57,6 @@ CAMPAIGN = {
 
 
 @pytest.fixture(scope="module")
-def agency() -> Iterator[StaticSite]:
-    with static_site() as site:
-        yield site
-
-
-@pytest.fixture(scope="module")
 def stranger() -> Iterator[StaticSite]:
     """A site on a third origin, not allowed to frame the widget."""
     with static_site() as site:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, ViewportSize, expect
 
-from tests.browser.agency import StaticSite, static_site
+from tests.browser.agency import StaticSite
 from tests.browser.journey import (
     DESKTOP,
     MAX_PAGES,
@@ -41,12 +41,6 @@ VIEWPORTS = {"375x667": PHONE, "1280x900": DESKTOP}
 ALL_VIEWPORTS = {**VIEWPORTS, "320x568": NARROW}
 STEPS_TO_ESTIMATE = ["postcode", "address", "property", "visit", "details", "estimate"]
 HOURS_PER_SLOT = 4  # a morning, afternoon or evening is sent as four hourly instants
-
-
-@pytest.fixture(scope="module")
-def agency() -> Iterator[StaticSite]:
-    with static_site() as site:
-        yield site
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ from tests.browser.agency import (
     loader,
     send,
     settled_height,
-    static_site,
     target,
     widget_frame,
 )
@@ -30,12 +29,6 @@ from tests.support.servers import SandboxServer
 pytestmark = pytest.mark.browser
 
 PASTED = "Copied from a listing. " * 2000  # about 46,000 characters: over the 32 KB limit
-
-
-@pytest.fixture(scope="module")
-def agency() -> Iterator[StaticSite]:
-    with static_site() as site:
-        yield site
 
 
 @pytest.fixture(scope="module")

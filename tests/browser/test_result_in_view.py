@@ -23,7 +23,6 @@ from tests.browser.agency import (
     loader,
     send,
     settled_height,
-    static_site,
     target,
     widget_frame,
 )
@@ -55,12 +54,6 @@ IN_VIEW = """([frame, top, bottom]) => {
   const r = document.querySelector(frame).getBoundingClientRect();
   return r.top + top >= 0 && r.top + bottom <= innerHeight;
 }"""
-
-
-@pytest.fixture(scope="module")
-def agency() -> Iterator[StaticSite]:
-    with static_site() as site:
-        yield site
 
 
 @pytest.fixture(scope="module")
