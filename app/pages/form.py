@@ -11,8 +11,10 @@ from fastapi.responses import Response
 
 from app.admission import Deferral
 from app.deps import Services
-from app.pages.base import form_path, message_page
+from app.pages.base import message_page
+from app.pages.refusals import framing_origin, way_back
 from app.pipeline import Result
+from app.security import own_origin
 from app.widgets import Widget
 
 TOO_FAST_NOTICE = (
@@ -80,7 +82,9 @@ def cross_site_page(request: Request, services: Services, widget: Widget) -> Res
 
 
 def form_not_checked_page(request: Request, services: Services, widget: Widget) -> Response:
-    """400 for a form whose token is not genuine: nothing to keep, start again."""
+    """400 for a form whose token or signed answers are not genuine: nothing to keep, start
+    again, credited to the same page and campaign and framed by it, as every refusal is."""
+    own = own_origin(request, services.settings.public_url)
     return message_page(
         request,
         services,
@@ -88,6 +92,7 @@ def form_not_checked_page(request: Request, services: Services, widget: Widget) 
         400,
         "Sorry, there is a problem with this form",
         "The form could not be checked. Please start again.",
-        link_url=form_path(request, widget),
+        link_url=way_back(request, widget, own),
         link_text="Start again",
+        parent_origin=framing_origin(request, widget, own),
     )

@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.availability import MAX_SLOTS, Slot, is_offered, parse_slot
-from app.validation.email import EMAIL_MAX, email_character_problem, read_email
+from app.validation.email import (
+    EMAIL_LOCAL_MAX,
+    EMAIL_MAX,
+    email_character_problem,
+    read_email,
+)
 from app.validation.fields import (
     BEDROOM_CHOICES,
     CONSENT_TRUE,
@@ -320,6 +325,13 @@ def _check_email(check: _Checker) -> str | None:
         return None
     if len(value) > EMAIL_MAX:
         check.fail("email", f"Email address must be {EMAIL_MAX} characters or fewer")
+        return None
+    if len(value.rpartition("@")[0]) > EMAIL_LOCAL_MAX:
+        check.fail(
+            "email",
+            f"The part of your email address before the @ must be {EMAIL_LOCAL_MAX} "
+            "characters or fewer",
+        )
         return None
     problem = email_character_problem(value)
     if problem:

@@ -14,6 +14,9 @@ from app.validation.text import normalise_text
 
 # The longest address SMTP can carry (RFC 5321, 4.5.3.1.3: a 256-octet path less its brackets).
 EMAIL_MAX = 254
+# RFC 5321 §4.5.3.1.1: at most 64 octets before the @ (ASCII there, so characters); mail
+# servers refuse longer, and email-validator does not check it.
+EMAIL_LOCAL_MAX = 64
 
 # Characters that look like an apostrophe or a hyphen, put in by autocorrect and word
 # processors. An address cannot hold them before the @ at most mail providers, nor a domain

@@ -624,6 +624,27 @@ def test_changed_answers_are_refused(
     assert upstream.leads() == []
 
 
+def test_start_again_after_changed_answers_keeps_the_page_and_campaign(
+    journey: Journey, upstream: SandboxServer
+) -> None:
+    first = journey.start("?utm_source=mail&utm_campaign=spring")
+    property_page, _ = journey.choose(journey.postcode(first, fresh_postcode()))
+    assert property_page.carried
+    # The browser sends the page's own address as the Referer, as a real one does.
+    journey.http.headers["referer"] = str(journey.http.base_url.join(property_page.action))
+    try:
+        refused = StepPage(
+            journey.submit(property_page, answers=_tampered(property_page.carried), **PROPERTY)
+        )
+    finally:
+        del journey.http.headers["referer"]
+
+    assert refused.status == 400
+    [again] = [a for a in refused.root.find_all("a") if a.text == "Start again"]
+    assert again.attrs["href"].startswith("/w/default?host=")
+    assert "utm_source=mail&utm_campaign=spring" in again.attrs["href"]
+
+
 def test_another_widgets_answers_are_refused(journey: Journey) -> None:
     property_page, _ = journey.choose(to_address_list(journey, fresh_postcode()))
     other = Signer(TEST_SECRET, 7200, 7200).sign_answers(

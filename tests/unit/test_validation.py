@@ -252,6 +252,24 @@ def test_email_of_exactly_254_characters_is_accepted() -> None:
     assert outcome.answers.email == address
 
 
+@pytest.mark.parametrize("length", [65, 70, 200])
+def test_email_with_more_than_64_characters_before_the_at_is_refused(length: int) -> None:
+    outcome = check(email="m" * length + "@example.com")
+
+    assert outcome.errors == {
+        "email": "The part of your email address before the @ must be 64 characters or fewer"
+    }
+
+
+def test_email_with_exactly_64_characters_before_the_at_is_accepted() -> None:
+    address = "m" * 64 + "@example.com"
+
+    outcome = check(email=address)
+
+    assert outcome.ok, outcome.errors
+    assert outcome.answers is not None and outcome.answers.email == address
+
+
 # --- names and free text -----------------------------------------------------------------
 
 
